@@ -1,0 +1,128 @@
+#include "daemon-core/app/corecommands.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+#include "daemon-core/app/coreconfig.h"
+#include "daemon-core/storage/database.h"
+#include "daemon-core/storage/migrations.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "shared/cli/commandline.h"
+#include "shared/cli/signalwatcher.h"
+
+namespace prophasis {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcCore, "prophasis.core")
+
+const QCommandLineOption dataDirOption(QStringLiteral("data-dir"),
+                                       QStringLiteral("The core's data folder (database, keys, settings)."),
+                                       QStringLiteral("DIR"));
+
+int fail(const QString &message)
+{
+    QTextStream(stderr) << "prophasis-core: " << message << '\n';
+    return ExitFailure;
+}
+
+std::optional<QString> requireDataDir(const QCommandLineParser &parser)
+{
+    if (!parser.isSet(dataDirOption) || parser.value(dataDirOption).isEmpty())
+        return std::nullopt;
+    return QDir(parser.value(dataDirOption)).absolutePath();
+}
+
+Subcommand initCommand()
+{
+    static const QCommandLineOption database(QStringLiteral("database"),
+                                             QStringLiteral("PostgreSQL URL postgresql://user@host:port/db "
+                                                            "(default: SQLite in the data folder)."),
+                                             QStringLiteral("URL"));
+    static const QCommandLineOption databaseUrlFile(QStringLiteral("database-url-file"),
+                                                    QStringLiteral("File holding the database URL, so a "
+                                                                   "password never shows in 'ps'."),
+                                                    QStringLiteral("F"));
+    static const QCommandLineOption adminPasswordFile(QStringLiteral("admin-password-file"),
+                                                      QStringLiteral("File holding the first admin's "
+                                                                     "password (default: generate one)."),
+                                                      QStringLiteral("F"));
+    return {QStringLiteral("init"), QStringLiteral("Create the core's database, keys and first admin."),
+            [](QCommandLineParser &parser) {
+                parser.addOptions({dataDirOption, database, databaseUrlFile, adminPasswordFile});
+            },
+            [](const QCommandLineParser &parser) {
+                const std::optional<QString> dataDir = requireDataDir(parser);
+                if (!dataDir)
+                    return fail(QStringLiteral("init needs --data-dir DIR"));
+                if (parser.isSet(database) && parser.isSet(databaseUrlFile))
+                    return fail(QStringLiteral("give --database or --database-url-file, not both"));
+                if (!QDir().mkpath(*dataDir))
+                    return fail(QStringLiteral("cannot create the data folder %1").arg(*dataDir));
+                QFile::setPermissions(*dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+
+                CoreConfig config;
+                config.dataDirectory = *dataDir;
+                config.databaseUrl = parser.value(database);
+                if (parser.isSet(databaseUrlFile))
+                    config.databaseUrlFile = QFileInfo(parser.value(databaseUrlFile)).absoluteFilePath();
+                QString error;
+                const std::optional<DatabaseConfig> databaseConfig = config.database(&error);
+                if (!databaseConfig)
+                    return fail(error);
+                try {
+                    StorageExecutor storage(*databaseConfig, 1);
+                    storage.runAndWait([](Database &db) { migrate(db); });
+                } catch (const StorageError &storageError) {
+                    return fail(storageError.message());
+                }
+                if (!config.save(&error))
+                    return fail(error);
+                QTextStream(stdout) << "Database ready: " << databaseConfig->displayName() << '\n'
+                                    << "Data folder: " << *dataDir << '\n';
+                return ExitOk;
+            }};
+}
+
+Subcommand runCommand()
+{
+    return {QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
+            [](QCommandLineParser &parser) { parser.addOption(dataDirOption); },
+            [](const QCommandLineParser &parser) {
+                const std::optional<QString> dataDir = requireDataDir(parser);
+                if (!dataDir)
+                    return fail(QStringLiteral("run needs --data-dir DIR"));
+                QString error;
+                const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
+                if (!config)
+                    return fail(error);
+                const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
+                if (!databaseConfig)
+                    return fail(error);
+                StorageExecutor storage(*databaseConfig);
+                try {
+                    storage.runAndWait([](Database &db) { migrate(db); });
+                } catch (const StorageError &storageError) {
+                    return fail(storageError.message());
+                }
+                SignalWatcher signalWatcher;
+                QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [](int signalNumber) {
+                    qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
+                    QCoreApplication::exit(ExitOk);
+                });
+                qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName();
+                return QCoreApplication::exec();
+            }};
+}
+
+} // namespace
+
+int runCoreCommandLine(const QStringList &arguments)
+{
+    return runSubcommand(arguments, QStringLiteral("Prophasis core: schedules checks, stores results, works out health."),
+                         {initCommand(), runCommand()});
+}
+
+} // namespace prophasis

@@ -1,0 +1,78 @@
+#include "daemon-core/app/coreconfig.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include "shared/json/jsonreader.h"
+
+namespace prophasis {
+
+std::optional<CoreConfig> CoreConfig::load(const QString &dataDirectory, QString *error)
+{
+    const QString path = QDir(dataDirectory).filePath(fileName());
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2 (run 'prophasis-core init --data-dir %3' first)")
+                     .arg(path, file.errorString(), dataDirectory);
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!document.isObject()) {
+        *error = QStringLiteral("%1 is not a JSON object: %2").arg(path, parseError.errorString());
+        return std::nullopt;
+    }
+    CoreConfig config;
+    config.dataDirectory = dataDirectory;
+    FieldErrors errors;
+    JsonReader reader(document.object(), errors);
+    config.databaseUrl = reader.string(QStringLiteral("database_url"));
+    config.databaseUrlFile = reader.string(QStringLiteral("database_url_file"));
+    if (!errors.isEmpty()) {
+        *error = QStringLiteral("%1: %2").arg(path, errors.summary());
+        return std::nullopt;
+    }
+    return config;
+}
+
+bool CoreConfig::save(QString *error) const
+{
+    QJsonObject json;
+    if (!databaseUrl.isEmpty())
+        json.insert(QStringLiteral("database_url"), databaseUrl);
+    if (!databaseUrlFile.isEmpty())
+        json.insert(QStringLiteral("database_url_file"), databaseUrlFile);
+    QSaveFile file(QDir(dataDirectory).filePath(fileName()));
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+        return false;
+    }
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(QJsonDocument(json).toJson());
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+        return false;
+    }
+    return true;
+}
+
+std::optional<DatabaseConfig> CoreConfig::database(QString *error) const
+{
+    QString url = databaseUrl;
+    if (!databaseUrlFile.isEmpty()) {
+        QFile file(databaseUrlFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read the database URL file %1: %2").arg(databaseUrlFile, file.errorString());
+            return std::nullopt;
+        }
+        url = QString::fromUtf8(file.readAll()).trimmed();
+    }
+    if (url.isEmpty())
+        return DatabaseConfig::sqlite(QDir(dataDirectory).filePath(sqliteFileName()));
+    return DatabaseConfig::fromUrl(url, error);
+}
+
+} // namespace prophasis

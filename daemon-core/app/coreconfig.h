@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+#include "daemon-core/storage/databaseconfig.h"
+
+namespace prophasis {
+
+inline constexpr quint16 DefaultCorePort = 4049;
+
+// The core's settings, kept as core.json in its data folder. The database is named either by a
+// URL (without password: libpq then reads ~/.pgpass) or by a file holding the URL, so no
+// password has to appear on a command line.
+struct CoreConfig
+{
+    QString dataDirectory;
+    QString databaseUrl;     // empty: SQLite in the data folder
+    QString databaseUrlFile; // read at every start
+
+    static QString fileName() { return QStringLiteral("core.json"); }
+    static QString sqliteFileName() { return QStringLiteral("prophasis.db"); }
+
+    static std::optional<CoreConfig> load(const QString &dataDirectory, QString *error);
+    bool save(QString *error) const;
+
+    // The database this configuration names; nullopt with *error when it is unusable.
+    std::optional<DatabaseConfig> database(QString *error) const;
+};
+
+} // namespace prophasis
