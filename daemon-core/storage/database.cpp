@@ -23,11 +23,9 @@ QString nextConnectionName()
 StorageError::Kind kindOf(const QSqlError &error, DatabaseKind kind)
 {
     const QString code = error.nativeErrorCode();
-    if (error.type() == QSqlError::ConnectionError)
-        return StorageError::Kind::Unavailable;
     if (kind == DatabaseKind::Postgres) {
         // Every error the server reports has a SQLSTATE; none means the connection broke.
-        if (code.isEmpty() || code.startsWith(QLatin1String("08")) || code.startsWith(QLatin1String("57P")))
+        if (error.type() == QSqlError::ConnectionError || code.isEmpty() || code.startsWith(QLatin1String("08")) || code.startsWith(QLatin1String("57P")))
             return StorageError::Kind::Unavailable;
         if (code == QLatin1String("23505"))
             return StorageError::Kind::Duplicate;
@@ -40,6 +38,7 @@ StorageError::Kind kindOf(const QSqlError &error, DatabaseKind kind)
         return StorageError::Kind::Duplicate;
     if (text.contains(QLatin1String("FOREIGN KEY constraint failed")))
         return StorageError::Kind::MissingReference;
+    // QSQLITE reports every failed step as a ConnectionError, so only the result code tells.
     // Primary result codes: SQLITE_BUSY 5, SQLITE_LOCKED 6, SQLITE_IOERR 10, SQLITE_FULL 13,
     // SQLITE_CANTOPEN 14.
     switch (code.toInt() & 0xff) {
@@ -148,8 +147,13 @@ QSqlQuery Database::exec(const QString &sql, const QVariantList &values)
     }
     if (!query.prepare(sql))
         fail(query, sql);
-    for (const QVariant &value : values)
-        query.addBindValue(value);
+    for (const QVariant &value : values) {
+        // A null QString binds as SQL NULL; our NOT NULL text columns want ''.
+        if (value.metaType() == QMetaType::fromType<QString>() && !value.isNull() && value.toString().isNull())
+            query.addBindValue(QStringLiteral(""));
+        else
+            query.addBindValue(value);
+    }
     if (!query.exec())
         fail(query, sql);
     return query;

@@ -240,6 +240,7 @@ CREATE TABLE api_tokens (
   owner_id {uuid} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   token_hash {text} NOT NULL,
   created_ms {bigint} NOT NULL,
+  updated_ms {bigint} NOT NULL,
   expires_ms {bigint},
   last_used_ms {bigint}
 );
@@ -284,7 +285,8 @@ CREATE TABLE system_log (
   host_id {uuid} REFERENCES hosts (id) ON DELETE SET NULL,
   is_read {bool} NOT NULL
 );
-CREATE INDEX system_log_fold ON system_log (fold_key, is_read);
+-- At most one unread entry per fold key: repeats fold into it with an upsert.
+CREATE UNIQUE INDEX system_log_unread_fold ON system_log (fold_key) WHERE NOT is_read;
 CREATE INDEX system_log_last ON system_log (last_ms);
 CREATE INDEX system_log_host ON system_log (host_id);
 
