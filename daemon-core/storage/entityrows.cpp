@@ -1,5 +1,6 @@
 #include "daemon-core/storage/entityrows.h"
 
+#include <QHash>
 #include <QSet>
 #include <QSqlQuery>
 
@@ -96,6 +97,26 @@ void EntityRows::requireExisting(Database &db, const QString &table, const QStri
                                QStringLiteral("there is no %1 with id %2").arg(label, id.toString(QUuid::WithoutBraces)),
                                field);
     }
+}
+
+void EntityRows::refuseCycle(const QList<QUuid> &cycle, const QString &field) const
+{
+    if (cycle.isEmpty())
+        return;
+    QHash<QUuid, QString> names;
+    QVariantList values;
+    for (const QUuid &id : cycle)
+        values.append(dbId(id));
+    QSqlQuery query = m_db.exec(QStringLiteral("SELECT id, name FROM %1 WHERE id IN (%2)").arg(m_table, placeholders(values.size())),
+                                values);
+    while (query.next())
+        names.insert(idFromDb(query.value(0)), query.value(1).toString());
+    QStringList path;
+    for (const QUuid &id : cycle)
+        path.append(names.value(id, QStringLiteral("the %1 being saved").arg(m_label)));
+    throw StorageError(StorageError::Kind::Invalid,
+                       QStringLiteral("this would make the %1 contain itself: %2").arg(m_label, path.join(QStringLiteral(" → "))),
+                       field);
 }
 
 void EntityRows::requireValid(const FieldErrors &errors)

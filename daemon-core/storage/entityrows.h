@@ -34,6 +34,8 @@ public:
     // Throws MissingReference naming the first id that is not in `table`.
     static void requireExisting(Database &db, const QString &table, const QString &label,
                                 const QList<QUuid> &ids, const QString &field);
+    // Throws Invalid naming the objects of `cycle` (ids of this table) when it is not empty.
+    void refuseCycle(const QList<QUuid> &cycle, const QString &field) const;
     // Throws Invalid with every problem when the object breaks its own rules.
     static void requireValid(const FieldErrors &errors);
 

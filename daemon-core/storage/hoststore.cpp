@@ -111,15 +111,7 @@ void HostGroupStore::checkRules(const HostGroup &group)
     QSqlQuery edges = m_db.exec(QStringLiteral("SELECT group_id, member_group_id FROM host_group_groups"));
     while (edges.next())
         graph[idFromDb(edges.value(0))].groupIds.append(idFromDb(edges.value(1)));
-    const QList<QUuid> cycle = findGroupCycle(graph, group);
-    if (!cycle.isEmpty()) {
-        QStringList path;
-        for (const QUuid &id : cycle)
-            path.append(id.toString(QUuid::WithoutBraces));
-        throw StorageError(StorageError::Kind::Invalid,
-                           QStringLiteral("this would make the group contain itself: %1").arg(path.join(QStringLiteral(" → "))),
-                           QStringLiteral("group_ids"));
-    }
+    m_rows.refuseCycle(findGroupCycle(graph, group), QStringLiteral("group_ids"));
 }
 
 } // namespace prophasis

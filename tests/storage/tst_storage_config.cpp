@@ -6,9 +6,11 @@
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/migrations.h"
+#include "tests/storage/storagetesthelpers.h"
 #include "tests/storage/testdatabase.h"
 
 using namespace prophasis;
+using prophasis::test::countRows;
 
 namespace {
 
@@ -31,24 +33,7 @@ HostGroup makeGroup(const QString &name, QList<QUuid> hostIds = {}, QList<QUuid>
     return group;
 }
 
-qint64 countRows(Database &db, const QString &table)
-{
-    QSqlQuery query = db.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table));
-    query.next();
-    return query.value(0).toLongLong();
-}
-
 } // namespace
-
-#define QVERIFY_STORAGE_ERROR(expression, expectedKind)                                                         \
-    do {                                                                                                        \
-        try {                                                                                                   \
-            expression;                                                                                         \
-            QFAIL("expected a StorageError");                                                                   \
-        } catch (const StorageError &error) {                                                                   \
-            QCOMPARE(int(error.kind()), int(expectedKind));                                                     \
-        }                                                                                                       \
-    } while (false)
 
 class TestStorageConfig : public QObject
 {
