@@ -1,0 +1,301 @@
+#include <QMutex>
+#include <QTest>
+
+#include <memory>
+#include <thread>
+
+#include "daemon-core/storage/checkstore.h"
+#include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/migrations.h"
+#include "daemon-core/storage/pluginstore.h"
+#include "daemon-core/storage/resultstore.h"
+#include "tests/storage/storagetesthelpers.h"
+#include "tests/storage/testdatabase.h"
+
+using namespace prophasis;
+using prophasis::test::countRows;
+
+namespace {
+
+const QDateTime T0 = QDateTime(QDate(2026, 3, 1), QTime(10, 0), Qt::UTC);
+
+} // namespace
+
+class TestStorageResults : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_results")); }
+
+    void init()
+    {
+        m_db.reset();
+        m_config = m_testDatabase->freshDatabase();
+        m_db = std::make_unique<Database>(m_config);
+        migrate(*m_db);
+        Host host;
+        host.name = QStringLiteral("web1");
+        host.address = QStringLiteral("127.0.0.1");
+        m_host = HostStore(*m_db).create(host).id;
+        host.name = QStringLiteral("web2");
+        m_otherHost = HostStore(*m_db).create(host).id;
+        Plugin plugin;
+        plugin.pluginId = QStringLiteral("org.prophasis.load");
+        plugin.name = QStringLiteral("Load");
+        plugin.pluginVersion = QStringLiteral("1.0");
+        plugin.entry = QStringLiteral("load.lua");
+        plugin.classifier.source = QStringLiteral("return 'ok'");
+        m_plugin = PluginStore(*m_db).create(plugin).id;
+        m_check = CheckStore(*m_db).create(Check{{}, QStringLiteral("c"), {}, {m_host, m_otherHost}, {}, {{m_plugin, {}, std::nullopt}}, true}).id;
+    }
+
+    void cleanup() { m_db.reset(); }
+
+    void roundTripWithMetrics()
+    {
+        ResultStore results(*m_db);
+        CheckResult result = make(T0, 1.5, QStringLiteral("load is fine"));
+        result.status = PluginStatus::Ok;
+        result.durationMs = 42;
+        result.metrics = {{QStringLiteral("load1"), 1.5, {}}, {QStringLiteral("load5"), 0.75, {}}, {QStringLiteral("/var"), 81, QStringLiteral("%")}};
+        CheckResult failed = make(T0.addSecs(60), std::nullopt, QStringLiteral("connection refused"));
+        failed.type = ResultType::ConnectionError;
+        failed.classification = State::Unknown;
+        results.insert({result, failed});
+
+        const QList<CheckResult> read = results.lastResults(series(), 10);
+        QCOMPARE(read.size(), 2);
+        QCOMPARE(read[0].time, T0); // oldest first
+        QCOMPARE(read[0].value, std::optional<double>(1.5));
+        QCOMPARE(read[0].message, QStringLiteral("load is fine"));
+        QCOMPARE(read[0].status, PluginStatus::Ok);
+        QCOMPARE(read[0].durationMs, 42);
+        QCOMPARE(read[0].classification, State::Ok);
+        QCOMPARE(read[0].metrics.size(), 3);
+        QVERIFY(read[0].metrics.contains(Metric{QStringLiteral("/var"), 81, QStringLiteral("%")}));
+        QVERIFY(read[0].metrics.contains(Metric{QStringLiteral("load5"), 0.75, {}}));
+        QCOMPARE(read[1].type, ResultType::ConnectionError);
+        QVERIFY(!read[1].value);
+        QVERIFY(read[1].metrics.isEmpty());
+    }
+
+    void repeatedMessagesAreStoredOnce()
+    {
+        ResultStore results(*m_db);
+        QList<CheckResult> batch;
+        for (int i = 0; i < 50; ++i)
+            batch.append(make(T0.addSecs(i * 60), i, i % 10 == 0 ? QStringLiteral("rare") : QStringLiteral("all good")));
+        results.insert(batch);
+        results.insert({make(T0.addSecs(3600), 1, QStringLiteral("all good"))});
+        QCOMPARE(countRows(*m_db, QStringLiteral("results")), 51);
+        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 2);
+    }
+
+    void longMessagesAreCut()
+    {
+        ResultStore results(*m_db);
+        results.insert({make(T0, 1, QString(10'000, u'x'))});
+        QCOMPARE(results.lastResults(series(), 1).constFirst().message.size(), ResultStore::MaxMessageLength);
+    }
+
+    void latestFollowsTheNewestResult()
+    {
+        ResultStore results(*m_db);
+        CheckResult older = make(T0, 1, QStringLiteral("a"));
+        CheckResult newer = make(T0.addSecs(120), 2, QStringLiteral("b"));
+        newer.classification = State::Critical;
+        results.insert({newer, older}); // out of order within a batch
+        LatestResults latest = results.latest();
+        QCOMPARE(latest.size(), 1);
+        QCOMPARE(latest.value(series()).time, T0.addSecs(120));
+        QCOMPARE(latest.value(series()).classification, State::Critical);
+        // A late result from the past does not replace the latest.
+        results.insert({make(T0.addSecs(60), 3, QStringLiteral("late"))});
+        QCOMPARE(results.latest().value(series()).classification, State::Critical);
+        CheckResult newest = make(T0.addSecs(180), 4, QStringLiteral("c"));
+        newest.classification = State::Minor;
+        results.insert({newest});
+        QCOMPARE(results.latest().value(series()).classification, State::Minor);
+    }
+
+    void lastResultsTakesTheNewestN()
+    {
+        ResultStore results(*m_db);
+        QList<CheckResult> batch;
+        for (int i = 0; i < 20; ++i)
+            batch.append(make(T0.addSecs(i * 60), i, QStringLiteral("m")));
+        results.insert(batch);
+        const QList<CheckResult> last = results.lastResults(series(), 5);
+        QCOMPARE(last.size(), 5);
+        QCOMPARE(last.first().value, std::optional<double>(15));
+        QCOMPARE(last.last().value, std::optional<double>(19));
+    }
+
+    void hostResultsBetweenTwoTimes()
+    {
+        ResultStore results(*m_db);
+        QList<CheckResult> batch;
+        for (int i = 0; i < 10; ++i) {
+            batch.append(make(T0.addSecs(i * 60), i, QStringLiteral("m")));
+            CheckResult other = make(T0.addSecs(i * 60), 100 + i, QStringLiteral("other host"));
+            other.hostId = m_otherHost;
+            batch.append(other);
+        }
+        results.insert(batch);
+        const QList<CheckResult> range = results.hostResults(m_host, T0.addSecs(120), T0.addSecs(300));
+        QCOMPARE(range.size(), 3); // 2, 3, 4: from inclusive, to exclusive
+        QCOMPARE(range.first().value, std::optional<double>(2));
+        QCOMPARE(range.last().value, std::optional<double>(4));
+        for (const CheckResult &result : range)
+            QCOMPARE(result.hostId, m_host);
+        QCOMPARE(results.hostResults(m_host, T0, T0.addDays(1), 4).size(), 4);
+    }
+
+    void hourlyRollups()
+    {
+        ResultStore results(*m_db);
+        // Two hours: values 1..4 in the first, 10 and 20 in the second; metric "load1" doubles them.
+        QList<CheckResult> first;
+        for (int i = 1; i <= 4; ++i) {
+            CheckResult result = make(T0.addSecs(i * 600), i, QStringLiteral("m"));
+            result.metrics = {{QStringLiteral("load1"), 2.0 * i, {}}};
+            first.append(result);
+        }
+        results.insert(first.mid(0, 2));
+        results.insert(first.mid(2)); // a second batch into the same hour merges
+        CheckResult a = make(T0.addSecs(3600 + 60), 10, QStringLiteral("m"));
+        CheckResult b = make(T0.addSecs(3600 + 120), 20, QStringLiteral("m"));
+        CheckResult noValue = make(T0.addSecs(3600 + 180), std::nullopt, QStringLiteral("failed"));
+        results.insert({a, b, noValue});
+
+        const QList<HourlyRollup> values = results.hourlyRollups(series(), {}, {}, T0, T0.addSecs(7200));
+        QCOMPARE(values.size(), 2);
+        QCOMPARE(values[0].hour, T0);
+        QCOMPARE(values[0].min, 1.0);
+        QCOMPARE(values[0].max, 4.0);
+        QCOMPARE(values[0].count, 4);
+        QCOMPARE(values[0].average(), 2.5);
+        QCOMPARE(values[1].hour, T0.addSecs(3600));
+        QCOMPARE(values[1].min, 10.0);
+        QCOMPARE(values[1].max, 20.0);
+        QCOMPARE(values[1].count, 2); // a result without a value is not averaged in
+
+        const QList<HourlyRollup> metric = results.hourlyRollups(series(), QStringLiteral("load1"), {}, T0, T0.addSecs(7200));
+        QCOMPARE(metric.size(), 1);
+        QCOMPARE(metric[0].min, 2.0);
+        QCOMPARE(metric[0].max, 8.0);
+        QCOMPARE(metric[0].sum, 20.0);
+    }
+
+    void largeBatchesAreChunked()
+    {
+        ResultStore results(*m_db);
+        QList<CheckResult> batch;
+        for (int i = 0; i < 1200; ++i) {
+            CheckResult result = make(T0.addSecs(i), i, QStringLiteral("message %1").arg(i % 300));
+            result.metrics = {{QStringLiteral("a"), double(i), {}}, {QStringLiteral("b"), double(-i), {}}};
+            batch.append(result);
+        }
+        results.insert(batch);
+        QCOMPARE(countRows(*m_db, QStringLiteral("results")), 1200);
+        QCOMPARE(countRows(*m_db, QStringLiteral("result_metrics")), 2400);
+        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 300);
+        QCOMPARE(results.lastResults(series(), 1).constFirst().value, std::optional<double>(1199));
+    }
+
+    void aBadBatchIsWrittenNotAtAll()
+    {
+        ResultStore results(*m_db);
+        CheckResult good = make(T0, 1, QStringLiteral("fine"));
+        CheckResult bad = make(T0, 1, QStringLiteral("unknown host"));
+        bad.hostId = QUuid::createUuid();
+        QVERIFY_STORAGE_ERROR(results.insert({good, bad}), StorageError::Kind::MissingReference);
+        QCOMPARE(countRows(*m_db, QStringLiteral("results")), 0);
+        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 0);
+        QCOMPARE(countRows(*m_db, QStringLiteral("series")), 0);
+    }
+
+    void deletingAHostDeletesItsSeries()
+    {
+        ResultStore results(*m_db);
+        CheckResult result = make(T0, 1, QStringLiteral("m"));
+        result.metrics = {{QStringLiteral("x"), 1, {}}};
+        results.insert({result});
+        HostStore(*m_db).remove(m_host);
+        for (const char *table : {"series", "results", "result_metrics", "rollups_hourly"})
+            QVERIFY2(countRows(*m_db, QLatin1String(table)) == 0, table);
+        QVERIFY(results.latest().isEmpty());
+    }
+
+    void concurrentWritersLoseNothing()
+    {
+        // Four connections write interleaved batches into the same series at once.
+        constexpr int Writers = 4;
+        constexpr int Batches = 10;
+        constexpr int PerBatch = 25;
+        std::vector<std::thread> threads;
+        QList<QString> failures;
+        QMutex failuresMutex;
+        for (int w = 0; w < Writers; ++w) {
+            threads.emplace_back([&, w] {
+                try {
+                    Database db(m_config);
+                    ResultStore store(db);
+                    for (int b = 0; b < Batches; ++b) {
+                        QList<CheckResult> batch;
+                        for (int i = 0; i < PerBatch; ++i) {
+                            const int n = (w * Batches + b) * PerBatch + i;
+                            CheckResult result = make(T0.addSecs(n), n, QStringLiteral("writer %1").arg(w));
+                            result.metrics = {{QStringLiteral("n"), double(n), {}}};
+                            batch.append(result);
+                        }
+                        store.insert(batch);
+                    }
+                } catch (const StorageError &error) {
+                    QMutexLocker locker(&failuresMutex);
+                    failures.append(error.message());
+                }
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
+        const qint64 total = Writers * Batches * PerBatch;
+        QCOMPARE(countRows(*m_db, QStringLiteral("results")), total);
+        QCOMPARE(countRows(*m_db, QStringLiteral("result_metrics")), total);
+        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), Writers);
+        QCOMPARE(results().latest().value(series()).time, T0.addSecs(total - 1));
+        // Every rollup count adds up to the number of values written.
+        QSqlQuery sum = m_db->exec(QStringLiteral("SELECT SUM(count) FROM rollups_hourly WHERE metric_id = 0"));
+        QVERIFY(sum.next());
+        QCOMPARE(sum.value(0).toLongLong(), total);
+    }
+
+private:
+    SeriesKey series() const { return {m_host, m_check, m_plugin}; }
+    ResultStore results() { return ResultStore(*m_db); }
+
+    CheckResult make(const QDateTime &time, std::optional<double> value, const QString &message) const
+    {
+        CheckResult result;
+        result.hostId = m_host;
+        result.checkId = m_check;
+        result.pluginId = m_plugin;
+        result.time = time;
+        result.value = value;
+        result.message = message;
+        result.classification = State::Ok;
+        return result;
+    }
+
+    std::unique_ptr<test::TestDatabase> m_testDatabase;
+    DatabaseConfig m_config;
+    std::unique_ptr<Database> m_db;
+    QUuid m_host;
+    QUuid m_otherHost;
+    QUuid m_plugin;
+    QUuid m_check;
+};
+
+QTEST_GUILESS_MAIN(TestStorageResults)
+#include "tst_storage_results.moc"
