@@ -41,8 +41,10 @@ public:
         using Result = decltype(work(std::declval<Database &>()));
         auto promise = std::make_shared<QPromise<Result>>();
         QFuture<Result> future = promise->future();
+        // Started now, not when a worker takes it: result() on a future that is not started
+        // returns at once instead of waiting.
+        promise->start();
         enqueue([promise, work = std::forward<Work>(work)](Database *db, std::exception_ptr openError) mutable {
-            promise->start();
             try {
                 if (openError)
                     std::rethrow_exception(openError);
@@ -63,9 +65,9 @@ public:
     auto runAndWait(Work &&work) -> decltype(work(std::declval<Database &>()))
     {
         auto future = run(std::forward<Work>(work));
-        future.waitForFinished();
+        // Both wait, and both rethrow the job's exception.
         if constexpr (std::is_void_v<decltype(work(std::declval<Database &>()))>)
-            future.waitForFinished(); // rethrows an exception
+            future.waitForFinished();
         else
             return future.result();
     }

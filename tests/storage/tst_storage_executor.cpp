@@ -1,0 +1,125 @@
+#include <QCoreApplication>
+#include <QFutureWatcher>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+#include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/migrations.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "tests/storage/storagetesthelpers.h"
+#include "tests/storage/testdatabase.h"
+
+using namespace prophasis;
+
+// The executor keeps database work off the caller's thread and hands results and errors back
+// through futures.
+class TestStorageExecutor : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_executor")); }
+
+    void init()
+    {
+        m_config = m_testDatabase->freshDatabase();
+        StorageExecutor(m_config, 1).runAndWait([](Database &db) { migrate(db); });
+    }
+
+    void runsOffTheCallingThread()
+    {
+        StorageExecutor executor(m_config, 2);
+        QThread *const caller = QThread::currentThread();
+        const bool elsewhere = executor.runAndWait([caller](Database &) { return QThread::currentThread() != caller; });
+        QVERIFY(elsewhere);
+    }
+
+    void resultsReachTheEventLoop()
+    {
+        StorageExecutor executor(m_config, 2);
+        Host host;
+        host.name = QStringLiteral("web1");
+        host.address = QStringLiteral("127.0.0.1");
+        QString seenName;
+        QThread *continuationThread = nullptr;
+        QFuture<void> done = executor.run([host](Database &db) { return HostStore(db).create(host); })
+                                 .then(this, [&](const Host &created) {
+                                     seenName = created.name;
+                                     continuationThread = QThread::currentThread();
+                                 });
+        QTRY_VERIFY(done.isFinished());
+        QCOMPARE(seenName, QStringLiteral("web1"));
+        QCOMPARE(continuationThread, QThread::currentThread());
+    }
+
+    void errorsReachTheCaller()
+    {
+        StorageExecutor executor(m_config, 1);
+        StorageError::Kind kind = StorageError::Kind::Internal;
+        bool failed = false;
+        QFuture<void> done = executor.run([](Database &db) { return HostStore(db).get(QUuid::createUuid()); })
+                                 .then(this, [](const Host &) {})
+                                 .onFailed(this, [&](const StorageError &error) {
+                                     failed = true;
+                                     kind = error.kind();
+                                 });
+        QTRY_VERIFY(done.isFinished());
+        QVERIFY(failed);
+        QCOMPARE(kind, StorageError::Kind::NotFound);
+        // The worker survives a failed job.
+        QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 0);
+        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { HostStore(db).remove(QUuid::createUuid()); }),
+                              StorageError::Kind::NotFound);
+    }
+
+    void anUnreachableDatabaseIsReportedPerJob()
+    {
+        DatabaseConfig broken = DatabaseConfig::sqlite(QStringLiteral("/nonexistent-folder/sub/db.sqlite"));
+        StorageExecutor executor(broken, 1);
+        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }), StorageError::Kind::Unavailable);
+        // And again: every job gets the error, none hangs.
+        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }), StorageError::Kind::Unavailable);
+    }
+
+    void manyConcurrentJobsAllComplete()
+    {
+        StorageExecutor executor(m_config, 3);
+        constexpr int Jobs = 60;
+        QList<QFuture<Host>> futures;
+        for (int i = 0; i < Jobs; ++i) {
+            futures.append(executor.run([i](Database &db) {
+                Host host;
+                host.name = QStringLiteral("host-%1").arg(i);
+                host.address = QStringLiteral("127.0.0.%1").arg(i + 1);
+                return HostStore(db).create(host);
+            }));
+        }
+        for (QFuture<Host> &future : futures)
+            QVERIFY(!future.result().id.isNull());
+        QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), qsizetype(Jobs));
+    }
+
+    void destructionFinishesQueuedJobs()
+    {
+        std::atomic<int> finished = 0;
+        {
+            StorageExecutor executor(m_config, 1);
+            for (int i = 0; i < 20; ++i)
+                executor.run([&finished](Database &db) {
+                    HostStore(db).list();
+                    ++finished;
+                });
+        }
+        QCOMPARE(finished.load(), 20);
+    }
+
+private:
+    std::unique_ptr<test::TestDatabase> m_testDatabase;
+    DatabaseConfig m_config;
+};
+
+QTEST_GUILESS_MAIN(TestStorageExecutor)
+#include "tst_storage_executor.moc"
