@@ -68,8 +68,9 @@ int sign(int value)
 
 bool isValidPluginVersion(QStringView version)
 {
-    static const QRegularExpression pattern(QStringLiteral(
-        R"(^[0-9]{1,9}(\.[0-9]{1,9}){0,7}(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?(\+[0-9A-Za-z.-]+)?$)"));
+    // anchoredPattern: '$' would also accept a trailing newline.
+    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(
+        QStringLiteral(R"([0-9]{1,9}(\.[0-9]{1,9}){0,7}(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?(\+[0-9A-Za-z.-]+)?)")));
     return version.size() <= 64 && pattern.match(version).hasMatch();
 }
 

@@ -4,6 +4,8 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
+
 #include "shared/domain/pluginversion.h"
 
 namespace prophasis {
@@ -75,15 +77,18 @@ void checkMember(FieldErrors &errors, const ServiceMember &member, const QString
 
 } // namespace
 
+// Patterns are anchored with \A…\z (anchoredPattern): '$' would also match before a trailing newline.
+
 bool isValidVariableName(QStringView name)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,63}$"));
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(u"[A-Za-z_][A-Za-z0-9_]{0,63}"));
     return pattern.match(name).hasMatch();
 }
 
 bool isValidSha256Hex(QStringView hex)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[0-9a-f]{64}$"));
+    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(u"[0-9a-f]{64}"));
     return pattern.match(hex).hasMatch();
 }
 
@@ -92,15 +97,23 @@ bool isValidHostAddress(QStringView address)
     if (address.isEmpty() || address.size() > 253)
         return false;
     if (QHostAddress hostAddress; hostAddress.setAddress(address.toString()))
-        return hostAddress.scopeId().isEmpty() || address.contains(u'%');
-    static const QRegularExpression dnsName(QStringLiteral(
-        R"(^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$)"));
+        return true; // IPv4, IPv6, and link-local IPv6 with a scope such as fe80::1%eth0
+    // A name whose last label is all digits is a mistyped IPv4 address (256.1.1.1), not a host name.
+    QStringView name = address;
+    if (name.endsWith(u'.'))
+        name.chop(1);
+    const QStringView lastLabel = name.mid(name.lastIndexOf(u'.') + 1);
+    if (!lastLabel.isEmpty() && std::all_of(lastLabel.begin(), lastLabel.end(), [](QChar c) { return c.isDigit(); }))
+        return false;
+    static const QRegularExpression dnsName(QRegularExpression::anchoredPattern(
+        uR"(([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?)"));
     return dnsName.match(address).hasMatch();
 }
 
 bool isValidPluginId(QStringView id)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,127}$"));
+    static const QRegularExpression pattern(
+        QRegularExpression::anchoredPattern(u"[a-z0-9][a-z0-9._-]{0,127}"));
     return pattern.match(id).hasMatch();
 }
 
@@ -256,7 +269,8 @@ FieldErrors validate(const Alert &alert)
 FieldErrors validate(const User &user)
 {
     FieldErrors errors;
-    static const QRegularExpression usernamePattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"));
+    static const QRegularExpression usernamePattern(
+        QRegularExpression::anchoredPattern(u"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}"));
     if (!usernamePattern.match(user.username).hasMatch())
         errors.add(QStringLiteral("username"),
                    QStringLiteral("must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a "

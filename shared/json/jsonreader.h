@@ -75,7 +75,7 @@ private:
     void missing(const QString &key);
     void wrongType(const QString &key, const char *expected);
 
-    const QJsonObject &m_object;
+    const QJsonObject m_object; // a copy (implicitly shared): a temporary argument cannot dangle
     FieldErrors &m_errors;
     QString m_prefix;
 };

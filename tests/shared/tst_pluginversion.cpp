@@ -57,6 +57,7 @@ private Q_SLOTS:
         QTest::newRow("v prefix") << "v1.0" << false;
         QTest::newRow("empty pre-release") << "1.0-" << false;
         QTest::newRow("spaces") << "1.0 beta" << false;
+        QTest::newRow("trailing newline") << "1.0\n" << false;
         QTest::newRow("too long") << QString(QStringLiteral("1.")).repeated(40) + QStringLiteral("1") << false;
     }
 
