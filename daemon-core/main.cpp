@@ -1,10 +1,12 @@
 #include <QCoreApplication>
 
 #include "daemon-core/app/corecommands.h"
+#include "shared/cli/logging.h"
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    prophasis::setUpDaemonLogging();
     QCoreApplication::setApplicationName(QStringLiteral("prophasis-core"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PROPHASIS_VERSION));
     return prophasis::runCoreCommandLine(QCoreApplication::arguments());

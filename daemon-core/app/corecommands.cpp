@@ -6,9 +6,12 @@
 #include <QTextStream>
 
 #include "daemon-core/app/coreconfig.h"
+#include "daemon-core/auth/passwordhasher.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/migrations.h"
+#include "daemon-core/storage/secretbox.h"
 #include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/userstore.h"
 #include "shared/cli/commandline.h"
 #include "shared/cli/signalwatcher.h"
 
@@ -33,6 +36,41 @@ std::optional<QString> requireDataDir(const QCommandLineParser &parser)
     if (!parser.isSet(dataDirOption) || parser.value(dataDirOption).isEmpty())
         return std::nullopt;
     return QDir(parser.value(dataDirOption)).absolutePath();
+}
+
+// Reads the first admin's password from a file (first line), or generates one.
+std::optional<QString> adminPassword(const QCommandLineParser &parser, const QCommandLineOption &file, bool *generated,
+                                     QString *error)
+{
+    *generated = !parser.isSet(file);
+    if (*generated)
+        return PasswordHasher::generatePassword();
+    QFile input(parser.value(file));
+    if (!input.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the admin password file %1: %2").arg(input.fileName(), input.errorString());
+        return std::nullopt;
+    }
+    const QString password = QString::fromUtf8(input.readLine()).remove(u'\n').remove(u'\r');
+    if (password.size() < MinimumPasswordLength) {
+        *error = QStringLiteral("the admin password in %1 is shorter than %2 characters").arg(input.fileName()).arg(MinimumPasswordLength);
+        return std::nullopt;
+    }
+    return password;
+}
+
+// Creates the user "admin" unless an enabled admin exists already (init run again).
+bool createFirstAdmin(Database &db, const QString &password)
+{
+    UserStore users(db);
+    if (users.countEnabledAdmins() > 0)
+        return false;
+    User admin;
+    admin.username = QStringLiteral("admin");
+    admin.fullName = QStringLiteral("Administrator");
+    admin.role = Role::Admin;
+    admin.passwordHash = PasswordHasher::hash(password);
+    users.create(admin);
+    return true;
 }
 
 Subcommand initCommand()
@@ -72,16 +110,33 @@ Subcommand initCommand()
                 const std::optional<DatabaseConfig> databaseConfig = config.database(&error);
                 if (!databaseConfig)
                     return fail(error);
+                if (!SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error))
+                    return fail(error);
+                bool generated = false;
+                const std::optional<QString> password = adminPassword(parser, adminPasswordFile, &generated, &error);
+                if (!password)
+                    return fail(error);
+                bool adminCreated = false;
                 try {
                     StorageExecutor storage(*databaseConfig, 1);
-                    storage.runAndWait([](Database &db) { migrate(db); });
+                    adminCreated = storage.runAndWait([&](Database &db) {
+                        migrate(db);
+                        return createFirstAdmin(db, *password);
+                    });
                 } catch (const StorageError &storageError) {
                     return fail(storageError.message());
                 }
                 if (!config.save(&error))
                     return fail(error);
-                QTextStream(stdout) << "Database ready: " << databaseConfig->displayName() << '\n'
-                                    << "Data folder: " << *dataDir << '\n';
+                QTextStream out(stdout);
+                out << "Database ready: " << databaseConfig->displayName() << '\n' << "Data folder: " << *dataDir << '\n';
+                if (!adminCreated)
+                    out << "An admin exists already; no user was changed.\n";
+                else if (generated)
+                    out << "Admin user: admin\nAdmin password: " << *password
+                        << "\n(shown only now: keep it somewhere safe)\n";
+                else
+                    out << "Admin user: admin (password from " << parser.value(adminPasswordFile) << ")\n";
                 return ExitOk;
             }};
 }

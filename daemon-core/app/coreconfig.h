@@ -9,6 +9,9 @@
 namespace prophasis {
 
 inline constexpr quint16 DefaultCorePort = 4049;
+inline constexpr int MinimumPasswordLength = 12;
+// The key that seals alert module secrets; it lives beside the database, never inside it.
+inline constexpr QLatin1StringView SecretsKeyFileName("secrets.key");
 
 // The core's settings, kept as core.json in its data folder. The database is named either by a
 // URL (without password: libpq then reads ~/.pgpass) or by a file holding the URL, so no

@@ -64,6 +64,7 @@ Database::Database(const DatabaseConfig &config)
 
 Database::~Database()
 {
+    m_failedStatements.clear();
     m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
@@ -129,6 +130,7 @@ void Database::ensureConnected()
         return;
     qCWarning(lcDatabase) << "database connection lost; reconnecting to" << m_config.displayName();
     m_transactionDepth = 0;
+    m_failedStatements.clear();
     m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
@@ -182,6 +184,8 @@ void Database::fail(const QSqlQuery &query, const QString &sql)
 {
     const QSqlError error = query.lastError();
     const StorageError::Kind kind = kindOf(error, m_config.kind);
+    if (m_transactionDepth > 0)
+        m_failedStatements.append(query);
     if (kind == StorageError::Kind::Unavailable)
         m_suspect = true;
     if (kind == StorageError::Kind::Internal)
@@ -221,6 +225,7 @@ void Database::rollback()
     QSqlQuery query(m_db);
     if (!query.exec(QStringLiteral("ROLLBACK")))
         qCWarning(lcDatabase) << "rollback failed:" << query.lastError().text();
+    m_failedStatements.clear();
 }
 
 QString Database::dialectSql(QString sql) const

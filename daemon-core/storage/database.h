@@ -84,6 +84,9 @@ private:
     QSqlDatabase m_db;
     int m_transactionDepth = 0;
     bool m_suspect = false;
+    // Statements that failed inside a transaction, kept until ROLLBACK: QPSQL deallocates a
+    // prepared statement when its query dies, which an aborted transaction refuses.
+    QList<QSqlQuery> m_failedStatements;
 };
 
 } // namespace prophasis

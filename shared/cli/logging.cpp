@@ -1,0 +1,16 @@
+#include "shared/cli/logging.h"
+
+#include <QLoggingCategory>
+
+namespace prophasis {
+
+void setUpDaemonLogging()
+{
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} "
+                                      "%{if-debug}debug%{endif}%{if-info}info%{endif}%{if-warning}warning%{endif}"
+                                      "%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} %{category}: %{message}"));
+    // QT_LOGGING_RULES, read after these rules, still wins.
+    QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
+}
+
+} // namespace prophasis
