@@ -1,10 +1,12 @@
 #include <QCoreApplication>
 
 #include "daemon-agent/app/agentcommands.h"
+#include "shared/cli/logging.h"
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    prophasis::setUpDaemonLogging();
     QCoreApplication::setApplicationName(QStringLiteral("prophasis-agent"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PROPHASIS_VERSION));
     return prophasis::runAgentCommandLine(QCoreApplication::arguments());
