@@ -1,0 +1,248 @@
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+// The programs' command lines (SPEC §9), run as real processes.
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+    struct Run
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+
+    static Run run(const QString &program, const QStringList &arguments, int timeoutMs = 30'000)
+    {
+        QProcess process;
+        process.start(program, arguments);
+        if (!process.waitForFinished(timeoutMs)) {
+            process.kill();
+            process.waitForFinished();
+            return {};
+        }
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+    }
+
+    // Starts a daemon, waits for `readyText` in its log, sends `signalNumber`, returns its exit code.
+    static int runUntilSignal(const QString &program, const QStringList &arguments, const QString &readyText,
+                              int signalNumber, QString *log)
+    {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(program, arguments);
+        if (!process.waitForStarted())
+            return -2;
+        QString output;
+        QDeadlineTimer deadline(20'000);
+        while (!output.contains(readyText) && !deadline.hasExpired() && process.state() == QProcess::Running) {
+            process.waitForReadyRead(200);
+            output += QString::fromUtf8(process.readAll());
+        }
+        if (!output.contains(readyText)) {
+            *log = output;
+            process.kill();
+            process.waitForFinished();
+            return -3;
+        }
+        ::kill(pid_t(process.processId()), signalNumber);
+        const bool finished = process.waitForFinished(10'000);
+        output += QString::fromUtf8(process.readAll());
+        *log = output;
+        if (!finished) {
+            process.kill();
+            process.waitForFinished();
+            return -4;
+        }
+        return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    }
+
+    const QString core = QStringLiteral(PROPHASIS_CORE_BINARY);
+    const QString agent = QStringLiteral(PROPHASIS_AGENT_BINARY);
+
+private Q_SLOTS:
+    void helpAndVersion_data()
+    {
+        QTest::addColumn<QString>("program");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("core") << core << QStringLiteral("prophasis-core");
+        QTest::newRow("agent") << agent << QStringLiteral("prophasis-agent");
+#ifdef PROPHASIS_CONSOLE_BINARY
+        QTest::newRow("console") << QStringLiteral(PROPHASIS_CONSOLE_BINARY) << QStringLiteral("prophasis-console");
+#endif
+    }
+
+    void helpAndVersion()
+    {
+        QFETCH(QString, program);
+        QFETCH(QString, name);
+        const Run version = run(program, {QStringLiteral("--version")});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY2(version.out.contains(name + u' ' + QStringLiteral(PROPHASIS_VERSION)), qPrintable(version.out));
+        const Run help = run(program, {QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.contains(QStringLiteral("Usage")), qPrintable(help.out));
+    }
+
+    void subcommandHelp()
+    {
+        const Run help = run(core, {QStringLiteral("init"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        for (const char *option : {"--data-dir", "--database", "--database-url-file", "--admin-password-file"})
+            QVERIFY2(help.out.contains(QLatin1String(option)), option);
+        const Run agentHelp = run(agent, {QStringLiteral("init"), QStringLiteral("--help")});
+        for (const char *option : {"--config-dir", "--port", "--listen", "--signatures"})
+            QVERIFY2(agentHelp.out.contains(QLatin1String(option)), option);
+    }
+
+    void usageErrorsExitWithTwo()
+    {
+        QCOMPARE(run(core, {}).exitCode, 2);
+        const Run unknown = run(core, {QStringLiteral("launch")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("unknown command 'launch'")));
+        const Run badOption = run(agent, {QStringLiteral("run"), QStringLiteral("--colour")});
+        QCOMPARE(badOption.exitCode, 2);
+        QVERIFY2(badOption.err.contains(QStringLiteral("colour")), qPrintable(badOption.err));
+    }
+
+    void coreInitAndRun()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("core"));
+        const Run init = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data});
+        QCOMPARE(init.exitCode, 0);
+        QVERIFY2(QRegularExpression(QStringLiteral("Admin password: [A-Za-z0-9]{20}\n")).match(init.out).hasMatch(),
+                 qPrintable(init.out));
+        QVERIFY(QFile::exists(data + QStringLiteral("/prophasis.db")));
+        QVERIFY(QFile::exists(data + QStringLiteral("/core.json")));
+        QVERIFY(QFile::exists(data + QStringLiteral("/secrets.key")));
+
+        // Running init again keeps the admin and the data.
+        const Run again = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data});
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY(again.out.contains(QStringLiteral("An admin exists already")));
+
+        QString log;
+        QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("core running"), SIGTERM, &log),
+                 0);
+        QVERIFY2(log.contains(QStringLiteral("signal 15 received")), qPrintable(log));
+        QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("core running"), SIGINT, &log),
+                 0);
+    }
+
+    void coreErrorsAreClear()
+    {
+        QTemporaryDir dir;
+        const Run noDataDir = run(core, {QStringLiteral("init")});
+        QCOMPARE(noDataDir.exitCode, 1);
+        QVERIFY(noDataDir.err.contains(QStringLiteral("--data-dir")));
+
+        const Run notInitialised = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), dir.path()});
+        QCOMPARE(notInitialised.exitCode, 1);
+        QVERIFY2(notInitialised.err.contains(QStringLiteral("prophasis-core init")), qPrintable(notInitialised.err));
+
+        const Run badUrl = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("a")),
+                                      QStringLiteral("--database"), QStringLiteral("mysql://root@localhost/x")});
+        QCOMPARE(badUrl.exitCode, 1);
+        QVERIFY2(badUrl.err.contains(QStringLiteral("not a database URL")), qPrintable(badUrl.err));
+
+        // Nothing listens on this loopback port: a clear error within the connect timeout.
+        const Run unreachable = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("b")),
+                                           QStringLiteral("--database"), QStringLiteral("postgresql://nobody@127.0.0.1:1/x")});
+        QCOMPARE(unreachable.exitCode, 1);
+        QVERIFY2(unreachable.err.contains(QStringLiteral("cannot open the database")), qPrintable(unreachable.err));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("b/core.json"))));
+
+        QFile shortPassword(dir.filePath(QStringLiteral("password")));
+        QVERIFY(shortPassword.open(QIODevice::WriteOnly));
+        shortPassword.write("too short\n");
+        shortPassword.close();
+        const Run weak = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("c")),
+                                    QStringLiteral("--admin-password-file"), shortPassword.fileName()});
+        QCOMPARE(weak.exitCode, 1);
+        QVERIFY(weak.err.contains(QStringLiteral("shorter than 12")));
+    }
+
+    void coreOnPostgres()
+    {
+        const QByteArray urlFile = qgetenv("PROPHASIS_TEST_PG_URL_FILE");
+        if (urlFile.isEmpty())
+            QSKIP("no PostgreSQL test cluster (CTest starts one for the cli tests)");
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("core"));
+        QFile password(dir.filePath(QStringLiteral("password")));
+        QVERIFY(password.open(QIODevice::WriteOnly));
+        password.write("a-long-admin-password\n");
+        password.close();
+        // The URL from a file, as an admin keeping passwords out of `ps` would.
+        const Run init = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data,
+                                    QStringLiteral("--database-url-file"), QString::fromLocal8Bit(urlFile),
+                                    QStringLiteral("--admin-password-file"), password.fileName()});
+        QVERIFY2(init.exitCode == 0, qPrintable(init.err));
+        QVERIFY2(init.out.contains(QStringLiteral("postgresql://")), qPrintable(init.out));
+        QVERIFY(!QFile::exists(data + QStringLiteral("/prophasis.db")));
+        QString log;
+        QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("core running"), SIGTERM, &log),
+                 0);
+        QVERIFY2(log.contains(QStringLiteral("postgresql://")), qPrintable(log));
+    }
+
+    void agentInitAndRun()
+    {
+        QTemporaryDir dir;
+        const QString config = dir.filePath(QStringLiteral("agent"));
+        const Run init = run(agent, {QStringLiteral("init"), QStringLiteral("--config-dir"), config, QStringLiteral("--port"),
+                                     QStringLiteral("14048"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                                     QStringLiteral("--signatures"), QStringLiteral("enforce")});
+        QCOMPARE(init.exitCode, 0);
+        QFile file(config + QStringLiteral("/agent.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray json = file.readAll();
+        QVERIFY(json.contains("14048"));
+        QVERIFY(json.contains("enforce"));
+        QString log;
+        QCOMPARE(runUntilSignal(agent, {QStringLiteral("run"), QStringLiteral("--config-dir"), config},
+                                QStringLiteral("agent running"), SIGTERM, &log),
+                 0);
+    }
+
+    void agentErrorsAreClear_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("port zero") << QStringList{QStringLiteral("--port"), QStringLiteral("0")} << "--port";
+        QTest::newRow("port text") << QStringList{QStringLiteral("--port"), QStringLiteral("http")} << "--port";
+        QTest::newRow("listen name") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")} << "--listen";
+        QTest::newRow("signatures") << QStringList{QStringLiteral("--signatures"), QStringLiteral("maybe")}
+                                    << "off, verify-if-present, enforce";
+    }
+
+    void agentErrorsAreClear()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const Run init = run(agent, QStringList{QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path()} + arguments);
+        QCOMPARE(init.exitCode, 1);
+        QVERIFY2(init.err.contains(expected), qPrintable(init.err));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("agent.json"))));
+
+        const Run notInitialised = run(agent, {QStringLiteral("run"), QStringLiteral("--config-dir"), dir.path()});
+        QCOMPARE(notInitialised.exitCode, 1);
+        QVERIFY(notInitialised.err.contains(QStringLiteral("prophasis-agent init")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
