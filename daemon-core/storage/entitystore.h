@@ -20,15 +20,9 @@ class EntityStore
 public:
     virtual ~EntityStore() = default;
 
-    QList<T> list() { return load(QString(), {}); }
+    QList<T> list() { return select(QString(), {}); }
 
-    std::optional<T> find(const QUuid &id)
-    {
-        QList<T> found = load(QStringLiteral(" WHERE id = ?"), {dbId(id)});
-        if (found.isEmpty())
-            return std::nullopt;
-        return found.takeFirst();
-    }
+    std::optional<T> find(const QUuid &id) { return selectOne(QStringLiteral("id = ?"), {dbId(id)}); }
 
     // Throws NotFound.
     T get(const QUuid &id)
@@ -133,10 +127,12 @@ protected:
     Database &m_db;
     EntityRows m_rows;
 
-private:
-    QList<T> load(const QString &where, const QVariantList &values)
+    // The objects matching an SQL condition on the table ("lower(username) = lower(?)"; empty:
+    // all), with their children, in the store's order.
+    QList<T> select(const QString &condition, const QVariantList &values)
     {
         QList<T> entities;
+        const QString where = condition.isEmpty() ? QString() : QStringLiteral(" WHERE ") + condition;
         QSqlQuery row = m_db.exec(QStringLiteral("SELECT * FROM %1%2 ORDER BY %3, id").arg(m_table, where, m_orderBy), values);
         while (row.next()) {
             T entity;
@@ -154,6 +150,15 @@ private:
         return entities;
     }
 
+    std::optional<T> selectOne(const QString &condition, const QVariantList &values)
+    {
+        QList<T> found = select(condition, values);
+        if (found.isEmpty())
+            return std::nullopt;
+        return found.takeFirst();
+    }
+
+private:
     QString m_table;
     QString m_label;
     QString m_orderBy;

@@ -84,10 +84,7 @@ void PluginStore::checkRules(const Plugin &plugin)
 
 std::optional<Plugin> PluginStore::findByPluginId(const QString &pluginId)
 {
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT id FROM plugins WHERE plugin_id = ?"), {pluginId});
-    if (!query.next())
-        return std::nullopt;
-    return find(idFromDb(query.value(0)));
+    return selectOne(QStringLiteral("plugin_id = ?"), {pluginId});
 }
 
 PluginPackage PluginStore::addPackage(const PluginPackage &package)

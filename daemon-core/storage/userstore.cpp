@@ -11,23 +11,6 @@ Role roleFromDb(const QVariant &value)
     return enumFromName<Role>(value.toString()).value_or(Role::Viewer);
 }
 
-// The rows of `SELECT * FROM table WHERE …`, read like EntityStore reads them (neither users
-// nor tokens have child rows).
-template <typename T, typename ReadRow>
-QList<T> selectEntities(Database &db, const QString &sql, const QVariantList &values, ReadRow readRow)
-{
-    QList<T> entities;
-    QSqlQuery row = db.exec(sql, values);
-    while (row.next()) {
-        T entity;
-        entity.id = idFromDb(row.value(QStringLiteral("id")));
-        entity.version = row.value(QStringLiteral("version")).toLongLong();
-        readRow(row, entity);
-        entities.append(entity);
-    }
-    return entities;
-}
-
 } // namespace
 
 UserStore::UserStore(Database &db)
@@ -71,12 +54,7 @@ void UserStore::checkRules(const User &user)
 
 std::optional<User> UserStore::findByUsername(const QString &username)
 {
-    QList<User> found =
-        selectEntities<User>(m_db, QStringLiteral("SELECT * FROM users WHERE lower(username) = lower(?)"),
-                             {username}, [this](const QSqlQuery &row, User &user) { readRow(row, user); });
-    if (found.isEmpty())
-        return std::nullopt;
-    return found.takeFirst();
+    return selectOne(QStringLiteral("lower(username) = lower(?)"), {username});
 }
 
 void UserStore::recordLogin(const QUuid &id, int failedLogins, const QDateTime &lockedUntil,
@@ -158,22 +136,12 @@ void ApiTokenStore::checkRules(const ApiToken &token)
     }
 }
 
-QList<ApiToken> ApiTokenStore::select(const QString &where, const QVariantList &values)
-{
-    return selectEntities<ApiToken>(
-        m_db, QStringLiteral("SELECT * FROM api_tokens WHERE %1 ORDER BY lower(name), id").arg(where), values,
-        [this](const QSqlQuery &row, ApiToken &token) { readRow(row, token); });
-}
-
 std::optional<ApiToken> ApiTokenStore::findByHash(const QString &tokenHash)
 {
     // An empty hash never matches: every stored token has one.
     if (tokenHash.isEmpty())
         return std::nullopt;
-    QList<ApiToken> found = select(QStringLiteral("token_hash = ?"), {tokenHash});
-    if (found.isEmpty())
-        return std::nullopt;
-    return found.takeFirst();
+    return selectOne(QStringLiteral("token_hash = ?"), {tokenHash});
 }
 
 void ApiTokenStore::touch(const QUuid &id, const QDateTime &lastUsed)

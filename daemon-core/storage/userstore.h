@@ -57,9 +57,6 @@ protected:
     void writeChildren(const ApiToken &) override {}
     QList<std::pair<QString, QString>> childTables() const override { return {}; }
     void checkRules(const ApiToken &token) override;
-
-private:
-    QList<ApiToken> select(const QString &where, const QVariantList &values);
 };
 
 // A login session of the API; storage only, the API layer hands out the token itself.
