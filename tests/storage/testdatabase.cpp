@@ -3,7 +3,7 @@
 #include <QFile>
 #include <QTest>
 
-#include "daemon-core/storage/database.h"
+#include "daemon-core/storage/migrations.h"
 
 namespace prophasis::test {
 
@@ -41,6 +41,16 @@ DatabaseConfig TestDatabase::freshDatabase()
     DatabaseConfig config = m_admin;
     config.database = name;
     return config;
+}
+
+std::unique_ptr<Database> TestDatabase::freshMigratedDatabase(DatabaseConfig *config)
+{
+    const DatabaseConfig fresh = freshDatabase();
+    if (config)
+        *config = fresh;
+    auto db = std::make_unique<Database>(fresh);
+    migrate(*db);
+    return db;
 }
 
 } // namespace prophasis::test

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "daemon-core/storage/databaseconfig.h"
+#include "daemon-core/storage/database.h"
 
 namespace prophasis::test {
 
@@ -21,6 +21,8 @@ public:
     bool isPostgres() const { return m_postgres; }
     // A fresh, empty database (no schema yet).
     DatabaseConfig freshDatabase();
+    // A fresh database with the schema applied, open on this thread; its config in *config.
+    std::unique_ptr<Database> freshMigratedDatabase(DatabaseConfig *config = nullptr);
 
 private:
     bool m_postgres = false;

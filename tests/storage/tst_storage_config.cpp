@@ -44,9 +44,7 @@ private Q_SLOTS:
     void init()
     {
         m_db.reset();
-        m_config = m_testDatabase->freshDatabase();
-        m_db = std::make_unique<Database>(m_config);
-        migrate(*m_db);
+        m_db = m_testDatabase->freshMigratedDatabase(&m_config);
     }
 
     void cleanup() { m_db.reset(); }

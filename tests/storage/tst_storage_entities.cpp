@@ -61,8 +61,7 @@ private Q_SLOTS:
     void init()
     {
         m_db.reset();
-        m_db = std::make_unique<Database>(m_testDatabase->freshDatabase());
-        migrate(*m_db);
+        m_db = m_testDatabase->freshMigratedDatabase();
         m_web1 = HostStore(*m_db).create(makeHost(QStringLiteral("web1")));
         m_web2 = HostStore(*m_db).create(makeHost(QStringLiteral("web2")));
         HostGroup group;

@@ -89,8 +89,7 @@ private Q_SLOTS:
     void init()
     {
         m_db.reset();
-        m_db = std::make_unique<Database>(m_testDatabase->freshDatabase());
-        migrate(*m_db);
+        m_db = m_testDatabase->freshMigratedDatabase();
     }
 
     void cleanup() { m_db.reset(); }
