@@ -1,12 +1,12 @@
 #include <QCoreApplication>
 
 #include "daemon-core/app/corecommands.h"
-#include "shared/cli/logging.h"
+#include "shared/cli/daemonprocess.h"
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    prophasis::setUpDaemonLogging();
+    prophasis::setUpDaemonProcess();
     QCoreApplication::setApplicationName(QStringLiteral("prophasis-core"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PROPHASIS_VERSION));
     return prophasis::runCoreCommandLine(QCoreApplication::arguments());

@@ -124,6 +124,11 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(data + QStringLiteral("/prophasis.db")));
         QVERIFY(QFile::exists(data + QStringLiteral("/core.json")));
         QVERIFY(QFile::exists(data + QStringLiteral("/secrets.key")));
+        // Nothing the core writes is readable by other users.
+        for (const char *file : {"/prophasis.db", "/core.json", "/secrets.key"})
+            QCOMPARE(QFile::permissions(data + QLatin1String(file))
+                         & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
+                     QFileDevice::Permissions());
 
         // Running init again keeps the admin and the data.
         const Run again = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data});

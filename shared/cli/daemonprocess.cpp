@@ -1,11 +1,14 @@
-#include "shared/cli/logging.h"
+#include "shared/cli/daemonprocess.h"
 
 #include <QLoggingCategory>
 
+#include <sys/stat.h>
+
 namespace prophasis {
 
-void setUpDaemonLogging()
+void setUpDaemonProcess()
 {
+    ::umask(077);
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} "
                                       "%{if-debug}debug%{endif}%{if-info}info%{endif}%{if-warning}warning%{endif}"
                                       "%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} %{category}: %{message}"));
