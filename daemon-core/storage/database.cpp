@@ -4,7 +4,10 @@
 #include <QLoggingCategory>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QThread>
+
+#include <cmath>
 
 namespace prophasis {
 
@@ -159,6 +162,37 @@ QSqlQuery Database::exec(const QString &sql, const QVariantList &values)
     if (!query.exec())
         fail(query, sql);
     return query;
+}
+
+QSqlQuery Database::execInline(const QString &sql, const QVariantList &values)
+{
+    QString inlined;
+    inlined.reserve(sql.size() + values.size() * 16);
+    QSqlDriver *driver = m_db.driver();
+    qsizetype next = 0;
+    for (const QChar c : sql) {
+        if (c != u'?') {
+            inlined.append(c);
+            continue;
+        }
+        if (next >= values.size())
+            throw StorageError(StorageError::Kind::Internal, QStringLiteral("more placeholders than values in: %1").arg(sql.left(200)));
+        const QVariant &value = values[next++];
+        QSqlField field(QString(), value.metaType());
+        if (value.metaType() == QMetaType::fromType<QString>() && !value.isNull()) {
+            // PostgreSQL refuses NUL in text; a plugin's output may hold one.
+            QString text = value.toString();
+            field.setValue(text.isNull() ? QStringLiteral("") : text.remove(QChar(u'\0')));
+        } else if (value.metaType() == QMetaType::fromType<double>() && !std::isfinite(value.toDouble())) {
+            field.setValue(QVariant(QMetaType::fromType<double>())); // SQL has no NaN literal: NULL
+        } else {
+            field.setValue(value);
+        }
+        inlined.append(driver->formatValue(field));
+    }
+    if (next != values.size())
+        throw StorageError(StorageError::Kind::Internal, QStringLiteral("more values than placeholders in: %1").arg(sql.left(200)));
+    return exec(inlined);
 }
 
 void Database::execScript(const QString &script)

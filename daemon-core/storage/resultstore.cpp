@@ -5,6 +5,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "daemon-core/storage/database.h"
@@ -24,10 +25,6 @@ QString messageHash(const QString &message)
     return QString::fromLatin1(QCryptographicHash::hash(message.toUtf8(), QCryptographicHash::Sha1).toHex());
 }
 
-QString storedMessage(const QString &message)
-{
-    return message.size() > ResultStore::MaxMessageLength ? message.left(ResultStore::MaxMessageLength) : message;
-}
 
 // Runs one INSERT per chunk of rows; `rowValues` appends the values of row i.
 void insertRows(Database &db, const QString &head, int columnCount, qsizetype rowCount,
@@ -42,7 +39,7 @@ void insertRows(Database &db, const QString &head, int columnCount, qsizetype ro
             rows.append(row);
             rowValues(i, values);
         }
-        db.exec(head + QStringLiteral(" VALUES ") + rows.join(QStringLiteral(", ")) + tail, values);
+        db.execInline(head + QStringLiteral(" VALUES ") + rows.join(QStringLiteral(", ")) + tail, values);
     }
 }
 
@@ -59,6 +56,25 @@ QList<Metric> distinctMetrics(const QList<Metric> &metrics)
             distinct.append(metric);
     }
     return distinct;
+}
+
+// What is stored of a result: the message without NUL (PostgreSQL refuses it) and cut to
+// MaxMessageLength; no value or metric that is not a finite number (SQL has no NaN, and one
+// would poison every rollup it touches); each metric name once.
+QList<CheckResult> sanitized(const QList<CheckResult> &results)
+{
+    QList<CheckResult> clean = results;
+    for (CheckResult &result : clean) {
+        result.message.remove(QChar(u'\0'));
+        if (result.message.size() > ResultStore::MaxMessageLength)
+            result.message.truncate(ResultStore::MaxMessageLength);
+        if (result.value && !std::isfinite(*result.value))
+            result.value.reset();
+        QList<Metric> metrics = distinctMetrics(result.metrics);
+        metrics.removeIf([](const Metric &metric) { return !std::isfinite(metric.value); });
+        result.metrics = metrics;
+    }
+    return clean;
 }
 
 } // namespace
@@ -118,8 +134,7 @@ QHash<QString, qint64> ResultStore::messageIds(const QList<CheckResult> &results
 {
     QHash<QString, QString> byHash; // hash → text
     for (const CheckResult &result : results) {
-        const QString text = storedMessage(result.message);
-        byHash.insert(messageHash(text), text);
+        byHash.insert(messageHash(result.message), result.message);
     }
     const QList<QString> hashes = byHash.keys();
     insertRows(
@@ -162,10 +177,11 @@ QHash<std::pair<QString, QString>, qint64> ResultStore::metricIds(const QList<Ch
     return ids;
 }
 
-void ResultStore::insert(const QList<CheckResult> &results)
+void ResultStore::insert(const QList<CheckResult> &input)
 {
-    if (results.isEmpty())
+    if (input.isEmpty())
         return;
+    const QList<CheckResult> results = sanitized(input);
     m_db.transaction([&] {
         const QHash<SeriesKey, qint64> series = seriesIds(results);
         const QHash<QString, qint64> messages = messageIds(results);
@@ -179,7 +195,7 @@ void ResultStore::insert(const QList<CheckResult> &results)
                        const CheckResult &result = results[i];
                        values << resultIds[i] << series.value({result.hostId, result.checkId, result.pluginId})
                               << result.time.toMSecsSinceEpoch() << enumName(result.type) << dbDouble(result.value)
-                              << messages.value(messageHash(storedMessage(result.message))) << enumName(result.status)
+                              << messages.value(messageHash(result.message)) << enumName(result.status)
                               << enumName(result.classification) << result.durationMs;
                    });
 
@@ -210,7 +226,7 @@ void ResultStore::insert(const QList<CheckResult> &results)
             const qint64 timeMs = result.time.toMSecsSinceEpoch();
             if (result.value)
                 addToRollup(seriesId, ValueMetricId, timeMs, *result.value);
-            for (const Metric &metric : distinctMetrics(result.metrics)) {
+            for (const Metric &metric : result.metrics) {
                 const qint64 metricId = metrics.value({metric.name, metric.unit});
                 metricRows.append({resultIds[i], metricId, metric.value});
                 addToRollup(seriesId, metricId, timeMs, metric.value);
@@ -241,13 +257,21 @@ void ResultStore::insert(const QList<CheckResult> &results)
                 " sum_value = rollups_hourly.sum_value + excluded.sum_value,"
                 " count = rollups_hourly.count + excluded.count")));
 
-        for (auto it = newestInBatch.cbegin(); it != newestInBatch.cend(); ++it) {
-            const CheckResult &result = results[it.value()];
-            const qint64 timeMs = result.time.toMSecsSinceEpoch();
-            m_db.exec(QStringLiteral("UPDATE series SET last_result_id = ?, last_ms = ?, last_classification = ? "
-                                     "WHERE id = ? AND (last_ms IS NULL OR last_ms <= ?)"),
-                      {resultIds[it.value()], timeMs, enumName(result.classification), it.key(), timeMs});
-        }
+        // One multi-row upsert instead of an UPDATE per series: the rows exist, so every row
+        // takes the DO UPDATE branch, which keeps a newer stored latest.
+        const QList<qint64> seriesToUpdate = newestInBatch.keys();
+        insertRows(
+            m_db, QStringLiteral("INSERT INTO series (id, host_id, check_id, plugin_id, last_result_id, last_ms, last_classification)"),
+            7, seriesToUpdate.size(),
+            [&](qsizetype i, QVariantList &values) {
+                const CheckResult &result = results[newestInBatch.value(seriesToUpdate[i])];
+                values << seriesToUpdate[i] << dbId(result.hostId) << dbId(result.checkId) << dbId(result.pluginId)
+                       << resultIds[newestInBatch.value(seriesToUpdate[i])] << result.time.toMSecsSinceEpoch()
+                       << enumName(result.classification);
+            },
+            QStringLiteral(" ON CONFLICT (host_id, check_id, plugin_id) DO UPDATE SET last_result_id = excluded.last_result_id,"
+                           " last_ms = excluded.last_ms, last_classification = excluded.last_classification"
+                           " WHERE series.last_ms IS NULL OR series.last_ms <= excluded.last_ms"));
     });
 }
 

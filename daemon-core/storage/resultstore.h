@@ -35,6 +35,8 @@ public:
 
     // Stores a batch in one transaction with multi-row inserts: a batch is written whole or
     // not at all. Results must name existing hosts, checks and plugins (MissingReference).
+    // Messages lose NUL characters and are cut to MaxMessageLength; values and metrics that
+    // are not finite numbers are dropped.
     void insert(const QList<CheckResult> &results);
 
     // The latest result of every series: what host and service health is computed from.

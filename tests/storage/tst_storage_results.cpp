@@ -1,6 +1,7 @@
 #include <QMutex>
 #include <QTest>
 
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -87,6 +88,43 @@ private Q_SLOTS:
         results.insert({make(T0.addSecs(3600), 1, QStringLiteral("all good"))});
         QCOMPARE(countRows(*m_db, QStringLiteral("results")), 51);
         QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 2);
+    }
+
+    void awkwardTextSurvivesTheBatchPath()
+    {
+        // Batches write values into the SQL as quoted literals; nothing may break out of them.
+        const QStringList messages = {QStringLiteral("it's 'quoted' ''twice''"), QStringLiteral("back\\slash \\' end"),
+                                      QStringLiteral("question? marks ?? here"), QStringLiteral("ünïcødé ✓ 🚀 中文"),
+                                      QStringLiteral("'); DROP TABLE results; --"), QStringLiteral("line\nbreak\ttab")};
+        ResultStore results(*m_db);
+        QList<CheckResult> batch;
+        for (qsizetype i = 0; i < messages.size(); ++i) {
+            CheckResult result = make(T0.addSecs(i), double(i) + 0.1, messages[i]);
+            result.metrics = {{messages[i], 1.0 / 3.0, QStringLiteral("°C'")}};
+            batch.append(result);
+        }
+        results.insert(batch);
+        const QList<CheckResult> read = results.lastResults(series(), 100);
+        QCOMPARE(read.size(), messages.size());
+        for (qsizetype i = 0; i < messages.size(); ++i) {
+            QCOMPARE(read[i].message, messages[i]);
+            QCOMPARE(read[i].value, std::optional<double>(double(i) + 0.1)); // doubles round-trip exactly
+            QCOMPARE(read[i].metrics.constFirst(), (Metric{messages[i], 1.0 / 3.0, QStringLiteral("°C'")}));
+        }
+        QCOMPARE(countRows(*m_db, QStringLiteral("results")), messages.size());
+    }
+
+    void nulAndNonFiniteValuesAreStoredSafely()
+    {
+        ResultStore results(*m_db);
+        CheckResult withNul = make(T0, std::numeric_limits<double>::quiet_NaN(), QStringLiteral("before") + QChar(u'\0') + QStringLiteral("after"));
+        CheckResult infinite = make(T0.addSecs(1), std::numeric_limits<double>::infinity(), QStringLiteral("inf"));
+        results.insert({withNul, infinite});
+        const QList<CheckResult> read = results.lastResults(series(), 2);
+        QCOMPARE(read.size(), 2);
+        QCOMPARE(read[0].message, QStringLiteral("beforeafter"));
+        QVERIFY(!read[0].value); // NaN has no SQL literal: stored as no value
+        QVERIFY(!read[1].value);
     }
 
     void longMessagesAreCut()
