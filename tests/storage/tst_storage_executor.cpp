@@ -84,6 +84,28 @@ private Q_SLOTS:
         QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }), StorageError::Kind::Unavailable);
     }
 
+    void aLostConnectionIsReopened()
+    {
+        if (!m_testDatabase->isPostgres())
+            QSKIP("an SQLite file cannot drop its connection; PostgreSQL can");
+        StorageExecutor executor(m_config, 1);
+        QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 0);
+        // The server ends the worker's session, as a database restart would.
+        {
+            Database admin(m_config);
+            admin.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+        }
+        // The job that meets the dead connection fails as Unavailable (the caller keeps its
+        // work to retry); the next one runs on a new connection.
+        try {
+            executor.runAndWait([](Database &db) { return HostStore(db).list().size(); });
+        } catch (const StorageError &error) {
+            QVERIFY2(error.kind() == StorageError::Kind::Unavailable, qPrintable(error.message()));
+        }
+        QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 0);
+    }
+
     void manyConcurrentJobsAllComplete()
     {
         StorageExecutor executor(m_config, 3);
