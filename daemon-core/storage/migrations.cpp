@@ -56,7 +56,8 @@ int schemaVersion(Database &db)
 
 void migrate(Database &db)
 {
-    createMigrationTable(db);
+    // schema_migrations is created inside the locked transaction: two cores starting at once
+    // on an empty PostgreSQL database would otherwise race on CREATE TABLE.
     for (const Migration &migration : migrations()) {
         db.transaction([&] {
             if (db.kind() == DatabaseKind::Postgres)

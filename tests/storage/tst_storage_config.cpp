@@ -1,7 +1,9 @@
 #include <QSqlQuery>
+#include <QMutex>
 #include <QTest>
 
 #include <memory>
+#include <thread>
 
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/hoststore.h"
@@ -61,6 +63,32 @@ private Q_SLOTS:
         QCOMPARE(schemaVersion(db), latestSchemaVersion());
         QCOMPARE(countRows(db, QStringLiteral("schema_migrations")), qint64(migrations().size()));
         QCOMPARE(countRows(db, QStringLiteral("hosts")), 0);
+    }
+
+    void concurrentMigrationsAgree()
+    {
+        // Several cores starting at once on an empty database: one migrates, the others wait.
+        const DatabaseConfig config = m_testDatabase->freshDatabase();
+        QStringList failures;
+        QMutex failuresMutex;
+        std::vector<std::thread> cores;
+        for (int i = 0; i < 4; ++i) {
+            cores.emplace_back([&] {
+                try {
+                    Database db(config);
+                    migrate(db);
+                } catch (const StorageError &error) {
+                    QMutexLocker locker(&failuresMutex);
+                    failures.append(error.message());
+                }
+            });
+        }
+        for (std::thread &core : cores)
+            core.join();
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
+        Database db(config);
+        QCOMPARE(schemaVersion(db), latestSchemaVersion());
+        QCOMPARE(countRows(db, QStringLiteral("schema_migrations")), qint64(migrations().size()));
     }
 
     void refusesNewerSchema()
