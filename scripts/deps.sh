@@ -21,17 +21,18 @@ BUILD_TOOLS=(cmake ninja-build pkg-config g++ ccache)
 QT_PACKAGES=(qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-l10n-tools qt6-tools-dev qt6-qpa-plugins
              libqt6sql6-sqlite libqscintilla2-qt6-dev)
 
-# Other libraries: Boost (Beast's HTTP parser), Lua (classifiers), libarchive (plugin packages),
-# gpgme (plugin signatures), OpenSSL (keys, TLS), libcurl (email alerts).
-OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgmepp-dev libssl-dev
-                 libcurl4-openssl-dev)
+# Other libraries: Boost (Beast's HTTP parser), Lua (classifiers, Lua plugins), libarchive (plugin
+# packages), gpgme and the gpg it drives (plugin signatures), OpenSSL (keys, TLS), libcurl (email
+# alerts), nlohmann-json (the agent's Lua worker, which has no Qt).
+OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgmepp-dev gnupg libssl-dev
+                 libcurl4-openssl-dev nlohmann-json3-dev)
 
 # Only for the tests: a PostgreSQL 15 server and Qt's driver for it (the storage tests run against
-# SQLite and PostgreSQL), an X server for console screenshots, gpg for making and checking plugin
-# signatures, and real Nagios plugins to run through the agent. Kept out of the build list so a
+# SQLite and PostgreSQL), an X server for console screenshots, and real Nagios plugins to run
+# through the agent. Kept out of the build list so a
 # newcomer who only wants to try Prophasis does not get a PostgreSQL server installed (and, on a
 # systemd machine, started).
-TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth gnupg monitoring-plugins-basic)
+TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic)
 
 # --- Helpers ------------------------------------------------------------------------------------
 

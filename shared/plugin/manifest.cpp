@@ -1,0 +1,1 @@
+#include "shared/plugin/manifest.h"
