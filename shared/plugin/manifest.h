@@ -14,7 +14,13 @@ namespace prophasis {
 // manifest.json of a plugin package (SPEC §3). Required: id, name, description, version,
 // runtime, entry, default_n_historical, default_classifier. Optional: view, arguments,
 // timeout_s, platforms, capabilities (e.g. ["CAP_DAC_READ_SEARCH"]: what the plugin needs
-// beyond an unprivileged user, so the agent can say clearly when it was not granted).
+// beyond an unprivileged user, so the agent can say clearly when it was not granted), and
+// command_arguments for exec and nagios plugins: the program's argv after its name, where
+// "{name}" stands for the value of argument `name` (an element that is exactly "{name}" is
+// left out when that argument has no value), e.g. ["-w", "{warning}", "-c", "{critical}"].
+//
+// `entry` is a path inside the package; a nagios plugin may instead name an absolute path to a
+// program already installed on the host (/usr/lib/nagios/plugins/check_load).
 struct PluginManifest
 {
     QString id;
@@ -30,6 +36,7 @@ struct PluginManifest
     int timeoutSeconds = DefaultPluginTimeoutSeconds;
     QStringList platforms;
     QStringList capabilities;
+    QStringList commandArguments;
 };
 
 // Limits on a manifest, so an untrusted package cannot make the agent parse megabytes.
