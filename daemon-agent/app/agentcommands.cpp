@@ -1,13 +1,18 @@
 #include "daemon-agent/app/agentcommands.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QHostAddress>
+#include <QHostInfo>
 #include <QLoggingCategory>
 #include <QTextStream>
 
 #include "daemon-agent/app/agentconfig.h"
 #include "shared/cli/commandline.h"
 #include "shared/cli/signalwatcher.h"
+#include "shared/domain/validation.h"
+#include "shared/enrollment/pairingstrings.h"
+#include "shared/tls/identity.h"
 
 namespace prophasis {
 
@@ -22,13 +27,50 @@ const QCommandLineOption configDirOption(QStringLiteral("config-dir"),
 
 QString configDirectory(const QCommandLineParser &parser)
 {
-    return parser.isSet(configDirOption) ? parser.value(configDirOption) : AgentConfig::defaultDirectory();
+    return QDir(parser.isSet(configDirOption) ? parser.value(configDirOption) : AgentConfig::defaultDirectory())
+        .absolutePath();
 }
 
 int fail(const QString &message)
 {
     QTextStream(stderr) << "prophasis-agent: " << message << '\n';
     return ExitFailure;
+}
+
+// The address a core reaches this agent at: the listen address when it is a specific one,
+// otherwise the machine's fully qualified name.
+QString defaultAdvertisedHost(const AgentConfig &config)
+{
+    const QHostAddress listen(config.listenAddress);
+    if (listen != QHostAddress::AnyIPv6 && listen != QHostAddress::AnyIPv4 && listen != QHostAddress::Any)
+        return listen.toString();
+    const QString domain = QHostInfo::localDomainName();
+    const QString host = QHostInfo::localHostName();
+    return domain.isEmpty() ? host : host + u'.' + domain;
+}
+
+// Opens a fresh enrollment: a new one-time token, stored only as its hash.
+QString openEnrollment(AgentConfig &config)
+{
+    const QString token = generatePairingToken();
+    config.enrollmentTokenHash = pairingTokenHash(token);
+    config.enrollmentTokenExpires = QDateTime::currentDateTimeUtc().addSecs(EnrollmentTokenValiditySeconds);
+    return token;
+}
+
+// Prints how to pair, with the enrollment string as the last line (scripts take the last line).
+int printEnrollment(const AgentConfig &config, const QString &token)
+{
+    QString error;
+    const std::optional<TlsIdentity> identity = TlsIdentity::load(config.keyFile(), config.certificateFile(), &error);
+    if (!identity)
+        return fail(error);
+    const EnrollmentString enrollment{config.advertisedHost, config.port, spkiSha256(identity->certificate), token};
+    QTextStream(stdout) << "Agent key fingerprint (SHA-256): " << enrollment.spkiSha256 << '\n'
+                        << "Paste this enrollment string into the Prophasis console (Hosts > Add) within "
+                        << EnrollmentTokenValiditySeconds / 3600 << " hours; it works once:\n"
+                        << enrollment.encode() << '\n';
+    return ExitOk;
 }
 
 Subcommand initCommand()
@@ -38,14 +80,28 @@ Subcommand initCommand()
     static const QCommandLineOption listen(QStringLiteral("listen"),
                                            QStringLiteral("Address to listen on (default: all)."),
                                            QStringLiteral("ADDR"));
+    static const QCommandLineOption advertise(QStringLiteral("advertise"),
+                                              QStringLiteral("Host name or address the core reaches this agent at "
+                                                             "(default: the listen address, or this machine's name)."),
+                                              QStringLiteral("HOST"));
     static const QCommandLineOption signatures(QStringLiteral("signatures"),
                                                QStringLiteral("Plugin signatures: off, verify-if-present "
                                                               "(default) or enforce."),
                                                QStringLiteral("MODE"));
-    return {QStringLiteral("init"), QStringLiteral("Create the agent's configuration."),
-            [](QCommandLineParser &parser) { parser.addOptions({configDirOption, port, listen, signatures}); },
+    static const QCommandLineOption force(QStringLiteral("force"),
+                                          QStringLiteral("Start over: a new key pair, forgetting every pinned core."));
+    return {QStringLiteral("init"),
+            QStringLiteral("Create the agent's key pair, certificate and configuration; print an enrollment string."),
+            [](QCommandLineParser &parser) {
+                parser.addOptions({configDirOption, port, listen, advertise, signatures, force});
+            },
             [](const QCommandLineParser &parser) {
                 AgentConfig config;
+                config.directory = configDirectory(parser);
+                if (QFile::exists(config.configFile()) && !parser.isSet(force))
+                    return fail(QStringLiteral("%1 is set up already. For a new enrollment string run "
+                                               "'prophasis-agent new-token'; to start over with a new key, add --force.")
+                                    .arg(config.directory));
                 if (parser.isSet(port)) {
                     bool ok = false;
                     const uint value = parser.value(port).toUInt(&ok);
@@ -64,12 +120,44 @@ Subcommand initCommand()
                         return fail(QStringLiteral("--signatures must be one of: %1").arg(enumNameList<SignatureMode>()));
                     config.signatures = *mode;
                 }
-                const QString directory = configDirectory(parser);
+                config.advertisedHost = parser.isSet(advertise) ? parser.value(advertise) : defaultAdvertisedHost(config);
+                if (!isValidHostAddress(config.advertisedHost))
+                    return fail(QStringLiteral("'%1' is not a host name or address a core could reach; give one with "
+                                               "--advertise")
+                                    .arg(config.advertisedHost));
+
                 QString error;
-                if (!config.save(directory, &error))
+                if (!QDir().mkpath(config.directory))
+                    return fail(QStringLiteral("cannot create the folder %1").arg(config.directory));
+                QFile::setPermissions(config.directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+                const TlsIdentity identity = TlsIdentity::generate(config.advertisedHost, {config.advertisedHost});
+                if (identity.isNull())
+                    return fail(QStringLiteral("cannot generate a key pair"));
+                if (!identity.save(config.keyFile(), config.certificateFile(), &error))
                     return fail(error);
-                QTextStream(stdout) << "Configuration written to " << directory << '\n';
-                return ExitOk;
+                const QString token = openEnrollment(config);
+                if (!config.save(&error))
+                    return fail(error);
+                QTextStream(stdout) << "Agent configured in " << config.directory << " (listening on "
+                                    << config.listenAddress << " port " << config.port << ")\n";
+                return printEnrollment(config, token);
+            }};
+}
+
+Subcommand newTokenCommand()
+{
+    return {QStringLiteral("new-token"),
+            QStringLiteral("Issue a fresh one-time enrollment token and print a new enrollment string."),
+            [](QCommandLineParser &parser) { parser.addOption(configDirOption); },
+            [](const QCommandLineParser &parser) {
+                QString error;
+                std::optional<AgentConfig> config = AgentConfig::load(configDirectory(parser), &error);
+                if (!config)
+                    return fail(error);
+                const QString token = openEnrollment(*config);
+                if (!config->save(&error))
+                    return fail(error);
+                return printEnrollment(*config, token);
             }};
 }
 
@@ -82,12 +170,16 @@ Subcommand runCommand()
                 const std::optional<AgentConfig> config = AgentConfig::load(configDirectory(parser), &error);
                 if (!config)
                     return fail(error);
+                const std::optional<TlsIdentity> identity = TlsIdentity::load(config->keyFile(), config->certificateFile(), &error);
+                if (!identity)
+                    return fail(error);
                 SignalWatcher signalWatcher;
                 QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [](int signalNumber) {
                     qCInfo(lcAgent) << "signal" << signalNumber << "received, stopping";
                     QCoreApplication::exit(ExitOk);
                 });
-                qCInfo(lcAgent) << "agent running with configuration from" << configDirectory(parser);
+                qCInfo(lcAgent).noquote() << "agent running with configuration from" << config->directory << "; key"
+                                          << spkiSha256(identity->certificate);
                 return QCoreApplication::exec();
             }};
 }
@@ -97,7 +189,7 @@ Subcommand runCommand()
 int runAgentCommandLine(const QStringList &arguments)
 {
     return runSubcommand(arguments, QStringLiteral("Prophasis agent: runs monitoring plugins for the Prophasis core."),
-                         {initCommand(), runCommand()});
+                         {initCommand(), runCommand(), newTokenCommand()});
 }
 
 } // namespace prophasis

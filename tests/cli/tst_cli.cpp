@@ -1,10 +1,16 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSslCertificate>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
+
+#include "shared/enrollment/pairingstrings.h"
+#include "shared/tls/identity.h"
+
+using namespace prophasis;
 
 // The programs' command lines (SPEC §9), run as real processes.
 class TestCli : public QObject
@@ -210,12 +216,37 @@ private Q_SLOTS:
         const Run init = run(agent, {QStringLiteral("init"), QStringLiteral("--config-dir"), config, QStringLiteral("--port"),
                                      QStringLiteral("14048"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
                                      QStringLiteral("--signatures"), QStringLiteral("enforce")});
-        QCOMPARE(init.exitCode, 0);
+        QVERIFY2(init.exitCode == 0, qPrintable(init.err));
+        // The last line is the enrollment string, and it names this agent's key and address.
+        QString error;
+        const std::optional<EnrollmentString> enrollment =
+            EnrollmentString::decode(init.out.trimmed().section(u'\n', -1), &error);
+        QVERIFY2(enrollment, qPrintable(error));
+        QCOMPARE(enrollment->host, QStringLiteral("127.0.0.1"));
+        QCOMPARE(enrollment->port, quint16(14048));
+        QCOMPARE(enrollment->spkiSha256, spkiSha256(QSslCertificate::fromPath(config + QStringLiteral("/agent.crt")).value(0)));
+        QFile key(config + QStringLiteral("/agent.key"));
+        QCOMPARE(key.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+
+        // init again refuses to replace the key; new-token issues a fresh string for the same key.
+        const Run again = run(agent, {QStringLiteral("init"), QStringLiteral("--config-dir"), config});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains(QStringLiteral("new-token")));
+        const Run fresh = run(agent, {QStringLiteral("new-token"), QStringLiteral("--config-dir"), config});
+        QCOMPARE(fresh.exitCode, 0);
+        const std::optional<EnrollmentString> second = EnrollmentString::decode(fresh.out.trimmed().section(u'\n', -1), &error);
+        QVERIFY2(second, qPrintable(error));
+        QCOMPARE(second->spkiSha256, enrollment->spkiSha256);
+        QVERIFY(second->token != enrollment->token);
         QFile file(config + QStringLiteral("/agent.json"));
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray json = file.readAll();
         QVERIFY(json.contains("14048"));
         QVERIFY(json.contains("enforce"));
+        // Only the new token's hash is kept; neither token itself.
+        QVERIFY(json.contains(pairingTokenHash(second->token).toLatin1()));
+        QVERIFY(!json.contains(second->token.toLatin1()));
+        QVERIFY(!json.contains(enrollment->token.toLatin1()));
         QString log;
         QCOMPARE(runUntilSignal(agent, {QStringLiteral("run"), QStringLiteral("--config-dir"), config},
                                 QStringLiteral("agent running"), SIGTERM, &log),
@@ -229,6 +260,7 @@ private Q_SLOTS:
         QTest::newRow("port zero") << QStringList{QStringLiteral("--port"), QStringLiteral("0")} << "--port";
         QTest::newRow("port text") << QStringList{QStringLiteral("--port"), QStringLiteral("http")} << "--port";
         QTest::newRow("listen name") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")} << "--listen";
+        QTest::newRow("advertise") << QStringList{QStringLiteral("--advertise"), QStringLiteral("not a host")} << "--advertise";
         QTest::newRow("signatures") << QStringList{QStringLiteral("--signatures"), QStringLiteral("maybe")}
                                     << "off, verify-if-present, enforce";
     }
