@@ -8,6 +8,7 @@
 #include <QTextStream>
 
 #include "daemon-agent/app/agentconfig.h"
+#include "daemon-agent/app/joinclient.h"
 #include "shared/cli/commandline.h"
 #include "shared/cli/signalwatcher.h"
 #include "shared/domain/validation.h"
@@ -88,12 +89,17 @@ Subcommand initCommand()
                                                QStringLiteral("Plugin signatures: off, verify-if-present "
                                                               "(default) or enforce."),
                                                QStringLiteral("MODE"));
+    static const QCommandLineOption join(QStringLiteral("join"),
+                                         QStringLiteral("Register with the core named by this join string (issued in "
+                                                        "the console) and wait there as pending, instead of printing "
+                                                        "an enrollment string."),
+                                         QStringLiteral("JOIN_STRING"));
     static const QCommandLineOption force(QStringLiteral("force"),
                                           QStringLiteral("Start over: a new key pair, forgetting every pinned core."));
     return {QStringLiteral("init"),
             QStringLiteral("Create the agent's key pair, certificate and configuration; print an enrollment string."),
             [](QCommandLineParser &parser) {
-                parser.addOptions({configDirOption, port, listen, advertise, signatures, force});
+                parser.addOptions({configDirOption, port, listen, advertise, signatures, join, force});
             },
             [](const QCommandLineParser &parser) {
                 AgentConfig config;
@@ -127,6 +133,12 @@ Subcommand initCommand()
                                     .arg(config.advertisedHost));
 
                 QString error;
+                std::optional<JoinString> joinString;
+                if (parser.isSet(join)) {
+                    joinString = JoinString::decode(parser.value(join), &error);
+                    if (!joinString)
+                        return fail(error);
+                }
                 if (!QDir().mkpath(config.directory))
                     return fail(QStringLiteral("cannot create the folder %1").arg(config.directory));
                 QFile::setPermissions(config.directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
@@ -135,11 +147,23 @@ Subcommand initCommand()
                     return fail(QStringLiteral("cannot generate a key pair"));
                 if (!identity.save(config.keyFile(), config.certificateFile(), &error))
                     return fail(error);
+                QTextStream out(stdout);
+                if (joinString) {
+                    if (!JoinClient::registerAgent(*joinString, config, identity, &error))
+                        return fail(error + QStringLiteral(" (nothing was registered; run this command again to retry)"));
+                    if (!config.save(&error))
+                        return fail(error);
+                    out << "Agent configured in " << config.directory << " and registered with the core at "
+                        << joinString->core.toDisplayString() << ".\nAn admin accepts it in the console (Hosts > "
+                        << "Pending agents); its key fingerprint is " << spkiSha256(identity.certificate) << '\n';
+                    return ExitOk;
+                }
                 const QString token = openEnrollment(config);
                 if (!config.save(&error))
                     return fail(error);
-                QTextStream(stdout) << "Agent configured in " << config.directory << " (listening on "
-                                    << config.listenAddress << " port " << config.port << ")\n";
+                out << "Agent configured in " << config.directory << " (listening on " << config.listenAddress
+                    << " port " << config.port << ")\n";
+                out.flush();
                 return printEnrollment(config, token);
             }};
 }

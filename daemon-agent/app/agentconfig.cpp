@@ -40,6 +40,21 @@ QString AgentConfig::keyringDirectory() const
     return QDir(directory).filePath(QStringLiteral("keyring"));
 }
 
+void AgentConfig::pinCoreKey(const QString &spki)
+{
+    if (pinnedCoreKeys.contains(spki))
+        return;
+    while (pinnedCoreKeys.size() >= MaxPinnedCoreKeys)
+        pinnedCoreKeys.removeFirst();
+    pinnedCoreKeys.append(spki);
+}
+
+void AgentConfig::closeEnrollment()
+{
+    enrollmentTokenHash.clear();
+    enrollmentTokenExpires = QDateTime();
+}
+
 QString AgentConfig::defaultDirectory()
 {
     if (::geteuid() == 0)

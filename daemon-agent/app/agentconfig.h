@@ -34,6 +34,12 @@ struct AgentConfig
     QStringList trustedSigners;  // primary OpenPGP fingerprints trusted for plugin signatures
     int pluginTimeoutCapSeconds = DefaultPluginTimeoutCapSeconds;
 
+    // Pins a core's key; when MaxPinnedCoreKeys are pinned already, the oldest makes room (a new
+    // pin always comes from an admin's deliberate step: an enrollment token or a join string).
+    void pinCoreKey(const QString &spki);
+    // Forgets any open enrollment token.
+    void closeEnrollment();
+
     static QString fileName() { return QStringLiteral("agent.json"); }
     QString configFile() const;
     QString keyFile() const;

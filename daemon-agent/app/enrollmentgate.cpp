@@ -22,13 +22,8 @@ EnrollmentGate::Verdict EnrollmentGate::attempt(AgentConfig &config, const QStri
         recordFailure(now);
         return failure;
     }
-    if (!config.pinnedCoreKeys.contains(clientSpki)) {
-        while (config.pinnedCoreKeys.size() >= MaxPinnedCoreKeys)
-            config.pinnedCoreKeys.removeFirst();
-        config.pinnedCoreKeys.append(clientSpki);
-    }
-    config.enrollmentTokenHash.clear();
-    config.enrollmentTokenExpires = QDateTime();
+    config.pinCoreKey(clientSpki);
+    config.closeEnrollment();
     m_failures.clear();
     return Verdict::Enrolled;
 }

@@ -29,9 +29,8 @@ public:
         WrongToken,
     };
 
-    // On Enrolled, `config` pins the client key (replacing the oldest pin when MaxPinnedCoreKeys
-    // are already pinned: issuing a token is how an admin rotates a core key) and forgets the
-    // token; the caller saves it. Nothing changes otherwise.
+    // On Enrolled, `config` pins the client key (AgentConfig::pinCoreKey) and forgets the token;
+    // the caller saves it. Nothing changes otherwise.
     Verdict attempt(AgentConfig &config, const QString &presentedToken, const QString &clientSpki, const QDateTime &now);
 
     // Seconds until attempts are accepted again; 0 when not throttled.
