@@ -1,0 +1,27 @@
+-- Default classifier of org.prophasis.load_average (contract: docs/PLUGIN_GUIDE.md).
+local n = #results
+local last = results[n]
+if last == nil then
+    return "unknown"
+end
+if last.type ~= "success" then
+    if n >= 2 and results[n - 1].type ~= "success" then
+        return "critical" -- two or more failed runs in a row
+    end
+    return "unknown"
+end
+if last.value == nil or last.metrics.load5 == nil then
+    return "unknown"
+end
+
+-- The 5-minute load smooths out short bursts. Default thresholds scale with the CPU count.
+local cpus = last.metrics.cpus or 1
+local warn = tonumber(vars.load_warn) or 2 * cpus
+local crit = tonumber(vars.load_crit) or 4 * cpus
+local load5 = last.metrics.load5
+if load5 >= crit then
+    return "major"
+elseif load5 >= warn then
+    return "minor"
+end
+return "ok"
