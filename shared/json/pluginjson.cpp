@@ -1,12 +1,11 @@
 #include <limits>
 
+#include "shared/json/argumentjson.h"
 #include "shared/json/classifierjson.h"
 #include "shared/json/entityjson.h"
 #include "shared/json/jsonreader.h"
 
 namespace prophasis {
-
-namespace {
 
 QJsonObject toJson(const PluginArgument &argument)
 {
@@ -39,8 +38,6 @@ PluginArgument readArgument(const QJsonValue &value, FieldErrors &errors, const 
     argument.required = reader.boolean(QStringLiteral("required"), argument.required);
     return argument;
 }
-
-} // namespace
 
 QJsonObject toJson(const Classifier &classifier)
 {
