@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "daemon-agent/luaworker/framecodec.h"
+#include "shared/plugin/runresult.h"
+
+class QProcess;
+
+namespace prophasis {
+
+inline constexpr int DefaultLuaRunTimeoutMs = 10'000;
+
+struct LuaRunRequest
+{
+    QString pluginId;
+    QString directory; // absolute package folder
+    QString entry;     // .lua file relative to it
+    QJsonObject arguments;
+    QString version;
+    int timeoutMs = DefaultLuaRunTimeoutMs; // wall clock, from when the run is handed to the worker
+};
+
+// Runs Lua plugins in prophasis-agent-lua (SPEC §3): one worker, started on the first run and
+// kept for the next ones, so no run pays a process start. Runs queue and go one at a time. A
+// run over its wall-clock timeout (a hang inside C, where no instruction hook fires) gets the
+// worker and its process group killed and answers "timeout"; a worker that dies mid-run
+// answers "plugin_error". Either way the next run gets a fresh worker.
+class LuaWorkerClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LuaWorkerClient(const QString &workerProgram, QObject *parent = nullptr);
+    ~LuaWorkerClient() override;
+
+    // `done` is called once, later, on this object's thread (never from inside run()); runs
+    // still queued when the client is destroyed are dropped without a call.
+    void run(const LuaRunRequest &request, std::function<void(RunResult)> done);
+
+    // The running worker's pid, 0 when none runs.
+    qint64 workerPid() const;
+
+    // prophasis-agent-lua beside the running executable, where the install puts it.
+    static QString defaultWorkerProgram();
+
+private:
+    struct PendingRun
+    {
+        LuaRunRequest request;
+        std::function<void(RunResult)> done;
+    };
+
+    void scheduleNext();
+    void startNext();
+    void startWorker();
+    void readAnswers();
+    void handleAnswer(const std::string &payload);
+    void readLog();
+    void workerFinished(QProcess *process, int exitCode, bool crashed);
+    void workerFailedToStart(QProcess *process);
+    void timedOut();
+    void failCurrent(const QString &errorType, const QString &message);
+    void finish(RunResult result);
+    void stopWorker();
+
+    QString m_program;
+    QProcess *m_process = nullptr;
+    LuaFrameDecoder m_decoder;
+    QByteArray m_logBuffer;
+    QString m_lastLogLine;
+    std::deque<PendingRun> m_queue;
+    std::optional<PendingRun> m_current;
+    qint64 m_currentId = 0;
+    qint64 m_nextId = 1;
+    QTimer m_timeout;
+    QElapsedTimer m_elapsed;
+    bool m_startScheduled = false;
+};
+
+} // namespace prophasis
