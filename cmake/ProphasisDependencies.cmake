@@ -1,7 +1,7 @@
 # Every external dependency is found here, once. Debian 12 package names are in
 # scripts/deps.sh; the traps behind the odd lines are in ../shared/TOOLCHAIN.md.
 
-find_package(Qt6 6.4 REQUIRED COMPONENTS Core Network Sql Test)
+find_package(Qt6 6.4 REQUIRED COMPONENTS Core Concurrent Network Sql Test)
 if(PROPHASIS_BUILD_CONSOLE)
   find_package(Qt6 6.4 REQUIRED COMPONENTS Widgets Charts PrintSupport LinguistTools)
 endif()

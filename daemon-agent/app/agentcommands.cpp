@@ -8,11 +8,13 @@
 #include <QTextStream>
 
 #include "daemon-agent/app/agentconfig.h"
+#include "daemon-agent/app/agentservice.h"
 #include "daemon-agent/app/joinclient.h"
 #include "shared/cli/commandline.h"
 #include "shared/cli/signalwatcher.h"
 #include "shared/domain/validation.h"
 #include "shared/enrollment/pairingstrings.h"
+#include "shared/package/signatureverifier.h"
 #include "shared/tls/identity.h"
 
 namespace prophasis {
@@ -185,25 +187,63 @@ Subcommand newTokenCommand()
             }};
 }
 
+Subcommand trustKeyCommand()
+{
+    return {QStringLiteral("trust-key"),
+            QStringLiteral("Import an OpenPGP public key and trust its primary key for plugin signatures."),
+            [](QCommandLineParser &parser) {
+                parser.addOption(configDirOption);
+                parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The public key (armoured or binary)."));
+            },
+            [](const QCommandLineParser &parser) {
+                if (parser.positionalArguments().size() != 1)
+                    return fail(QStringLiteral("trust-key needs exactly one FILE"));
+                QString error;
+                std::optional<AgentConfig> config = AgentConfig::load(configDirectory(parser), &error);
+                if (!config)
+                    return fail(error);
+                QFile file(parser.positionalArguments().constFirst());
+                if (!file.open(QIODevice::ReadOnly))
+                    return fail(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+                if (!QDir().mkpath(config->keyringDirectory()))
+                    return fail(QStringLiteral("cannot create the keyring folder %1").arg(config->keyringDirectory()));
+                QFile::setPermissions(config->keyringDirectory(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+                SignatureVerifier verifier(config->keyringDirectory());
+                const std::optional<QString> fingerprint = verifier.importPublicKey(file.read(1024 * 1024), &error);
+                if (!fingerprint)
+                    return fail(QStringLiteral("%1: %2").arg(file.fileName(), error));
+                if (!config->trustedSigners.contains(*fingerprint))
+                    config->trustedSigners.append(*fingerprint);
+                if (!config->save(&error))
+                    return fail(error);
+                QTextStream(stdout) << "Trusted for plugin signatures: " << *fingerprint
+                                    << "\nA running agent applies it on SIGHUP or restart.\n";
+                return ExitOk;
+            }};
+}
+
 Subcommand runCommand()
 {
     return {QStringLiteral("run"), QStringLiteral("Run the agent in the foreground until SIGTERM or SIGINT."),
             [](QCommandLineParser &parser) { parser.addOption(configDirOption); },
             [](const QCommandLineParser &parser) {
                 QString error;
-                const std::optional<AgentConfig> config = AgentConfig::load(configDirectory(parser), &error);
+                std::optional<AgentConfig> config = AgentConfig::load(configDirectory(parser), &error);
                 if (!config)
                     return fail(error);
-                const std::optional<TlsIdentity> identity = TlsIdentity::load(config->keyFile(), config->certificateFile(), &error);
+                std::optional<TlsIdentity> identity = TlsIdentity::load(config->keyFile(), config->certificateFile(), &error);
                 if (!identity)
+                    return fail(error);
+                AgentService service(std::move(*config), std::move(*identity));
+                if (!service.start(&error))
                     return fail(error);
                 SignalWatcher signalWatcher;
                 QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [](int signalNumber) {
                     qCInfo(lcAgent) << "signal" << signalNumber << "received, stopping";
                     QCoreApplication::exit(ExitOk);
                 });
-                qCInfo(lcAgent).noquote() << "agent running with configuration from" << config->directory << "; key"
-                                          << spkiSha256(identity->certificate);
+                QObject::connect(&signalWatcher, &SignalWatcher::reloadRequested, &service, &AgentService::reload);
+                qCInfo(lcAgent) << "agent running";
                 return QCoreApplication::exec();
             }};
 }
@@ -213,7 +253,7 @@ Subcommand runCommand()
 int runAgentCommandLine(const QStringList &arguments)
 {
     return runSubcommand(arguments, QStringLiteral("Prophasis agent: runs monitoring plugins for the Prophasis core."),
-                         {initCommand(), runCommand(), newTokenCommand()});
+                         {initCommand(), runCommand(), newTokenCommand(), trustKeyCommand()});
 }
 
 } // namespace prophasis
