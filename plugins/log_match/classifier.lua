@@ -1,18 +1,10 @@
 -- Default classifier of org.prophasis.log_match (contract: docs/PLUGIN_GUIDE.md).
+local verdict = failureRule() -- failed runs and missing values first (docs/PLUGIN_GUIDE.md)
+if verdict then
+    return verdict
+end
 local n = #results
 local last = results[n]
-if last == nil then
-    return "unknown"
-end
-if last.type ~= "success" then
-    if n >= 2 and results[n - 1].type ~= "success" then
-        return "critical" -- two or more failed runs in a row
-    end
-    return "unknown"
-end
-if last.value == nil then
-    return "unknown"
-end
 
 -- The value counts lines new since the previous run, so only the latest result matters.
 local warn = tonumber(vars.log_match_warn) or 1

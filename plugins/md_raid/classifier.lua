@@ -1,18 +1,10 @@
 -- Default classifier of org.prophasis.md_raid (contract: docs/PLUGIN_GUIDE.md).
+local verdict = failureRule() -- failed runs and missing values first (docs/PLUGIN_GUIDE.md)
+if verdict then
+    return verdict
+end
 local n = #results
 local last = results[n]
-if last == nil then
-    return "unknown"
-end
-if last.type ~= "success" then
-    if n >= 2 and results[n - 1].type ~= "success" then
-        return "critical" -- two or more failed runs in a row
-    end
-    return "unknown"
-end
-if last.value == nil then
-    return "unknown"
-end
 
 -- Host variables may name the classification for a degraded array and for one that is
 -- rebuilding onto a new disk (e.g. md_raid_degraded = major on a box whose spare is on order).

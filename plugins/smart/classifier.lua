@@ -1,18 +1,11 @@
 -- Default classifier of org.prophasis.smart (contract: docs/PLUGIN_GUIDE.md).
+local verdict = failureRule() -- failed runs and missing values first (docs/PLUGIN_GUIDE.md)
+if verdict then
+    return verdict
+end
 local n = #results
 local last = results[n]
-if last == nil then
-    return "unknown"
-end
-if last.type ~= "success" then
-    if n >= 2 and results[n - 1].type ~= "success" then
-        return "critical" -- two or more failed runs in a row
-    end
-    return "unknown"
-end
-if last.value == nil then
-    return "unknown" -- smartctl missing, device not opened, no SMART: the message says which
-end
+-- (No value: smartctl missing, device not opened, no SMART; the message says which.)
 
 local SEVERITY = { ok = 0, minor = 1, major = 2, critical = 3 }
 local verdict = "ok"

@@ -654,6 +654,27 @@ function helpers.trend(t, sel)
     end
     return sxy / sxx
 end
+-- The rule every default classifier starts with (docs/PLUGIN_GUIDE.md, "Classifier contract"):
+-- "critical" when the newest two runs (or more) failed, "unknown" when only the newest failed,
+-- when there are no results, or when the newest run succeeded without a value; nil otherwise,
+-- so the plugin's own rule decides.
+function helpers.failureRule(t)
+    local n = #t
+    local last = t[n]
+    if last == nil then
+        return "unknown"
+    end
+    if last.type ~= "success" then
+        if n >= 2 and t[n - 1].type ~= "success" then
+            return "critical"
+        end
+        return "unknown"
+    end
+    if last.value == nil then
+        return "unknown"
+    end
+    return nil
+end
 h.helpers = helpers
 
 -- ---------------------------------------------------------------------------------------------
@@ -698,6 +719,9 @@ function h.classify(spec)
     end
     env.trend = function(t, sel)
         return helpers.trend(t or window, sel)
+    end
+    env.failureRule = function(t)
+        return helpers.failureRule(t or window)
     end
     local chunk = loadChunk(h.dir .. "/" .. (spec.classifier or h.manifest.default_classifier), env)
     local ok, class = pcall(chunk)

@@ -1,18 +1,11 @@
 -- Default classifier of org.prophasis.zfs_pool (contract: docs/PLUGIN_GUIDE.md).
+local verdict = failureRule() -- failed runs and missing values first (docs/PLUGIN_GUIDE.md)
+if verdict then
+    return verdict
+end
 local n = #results
 local last = results[n]
-if last == nil then
-    return "unknown"
-end
-if last.type ~= "success" then
-    if n >= 2 and results[n - 1].type ~= "success" then
-        return "critical" -- two or more failed runs in a row
-    end
-    return "unknown"
-end
-if last.value == nil then
-    return "unknown" -- zpool missing, failing or hung: the message says which
-end
+-- (No value: zpool missing, failing or hung; the message says which.)
 
 local CLASSES = { ok = true, minor = true, major = true, critical = true }
 local SEVERITY = { ok = 0, minor = 1, major = 2, critical = 3 }
