@@ -360,8 +360,15 @@ InstallOutcome AgentPluginStore::commit(const QString &pluginId, const Package &
     }
     syncFolder(current.absolutePath());
 
-    if (previous)
-        QDir(QFileInfo(previous->directory).absolutePath()).removeRecursively();
+    // The package just replaced stays one generation, so a run that already resolved its folder
+    // finishes on intact files; older generations of this plugin go now (and any the start-up
+    // clean-up finds unreferenced).
+    const QString keep = previous ? QFileInfo(QFileInfo(previous->directory).absolutePath()).fileName() : QString();
+    const QDir packages(QDir(m_root).filePath(PackagesFolder));
+    for (const QString &name : packages.entryList({pluginId + QStringLiteral("-*")}, QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (name != folderName && name != keep && name.size() == pluginId.size() + 1 + FolderHashLength)
+            QDir(packages.filePath(name)).removeRecursively();
+    }
     m_installed.insert(pluginId, plugin);
     qCInfo(lcStore).noquote() << "installed" << pluginId << plugin.manifest.version << plugin.sha256;
     if (previous)

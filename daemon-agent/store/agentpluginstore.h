@@ -44,7 +44,9 @@ struct InstallOutcome
 //
 // An install extracts into staging, checks everything, moves the folder into packages/ and then
 // replaces current/<id> in one rename() of a new symlink, so a reader sees the old package or
-// the new one, never a mixture, and any failure leaves the previous version installed.
+// the new one, never a mixture, and any failure leaves the previous version installed. The
+// replaced package folder is kept one generation (a run may still be using it) and removed by
+// the next install of that plugin or the next start.
 // Thread-safe.
 class AgentPluginStore
 {

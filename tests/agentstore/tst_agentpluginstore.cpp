@@ -126,13 +126,18 @@ private Q_SLOTS:
         QCOMPARE(outcome.httpStatus, 200);
         QCOMPARE(outcome.plugin->sha256, sha256(v1fix));
         QVERIFY(outcome.plugin->directory != firstDirectory);
-        QVERIFY2(!QFileInfo::exists(firstDirectory), "the replaced package folder was not deleted");
-        QCOMPARE(entriesOf(m_root->filePath(QStringLiteral("packages"))).size(), 1);
+        // The replaced package stays one generation, so a run that already resolved its folder
+        // finishes on intact files.
+        QVERIFY2(QFileInfo::exists(QDir(firstDirectory).filePath(QStringLiteral("manifest.json"))),
+                 "the replaced package vanished under a possible run");
+        QCOMPARE(entriesOf(m_root->filePath(QStringLiteral("packages"))).size(), 2);
 
         outcome = store.install(PluginId, package(QStringLiteral("1.10")), {}, false);
         QCOMPARE(outcome.httpStatus, 200);
         QCOMPARE(store.find(PluginId)->manifest.version, QStringLiteral("1.10"));
-        QCOMPARE(entriesOf(m_root->filePath(QStringLiteral("packages"))).size(), 1);
+        // Two generations back is gone: at most the current and the previous package are kept.
+        QVERIFY2(!QFileInfo::exists(firstDirectory), "an old package folder was not deleted");
+        QCOMPARE(entriesOf(m_root->filePath(QStringLiteral("packages"))).size(), 2);
         QVERIFY(entriesOf(m_root->filePath(QStringLiteral("staging"))).isEmpty());
     }
 
@@ -155,7 +160,11 @@ private Q_SLOTS:
         outcome = store.install(PluginId, package(QStringLiteral("1.9")), {}, true);
         QCOMPARE(outcome.httpStatus, 200);
         QCOMPARE(store.find(PluginId)->manifest.version, QStringLiteral("1.9"));
+        QVERIFY(QFileInfo::exists(installed.directory)); // the previous generation, kept for runs
+        // A new store (the agent restarted) keeps only what is current.
+        AgentPluginStore restarted(m_root->path(), SignatureMode::Off, nullptr, {});
         QVERIFY(!QFileInfo::exists(installed.directory));
+        QCOMPARE(restarted.find(PluginId)->manifest.version, QStringLiteral("1.9"));
     }
 
     void removes()
