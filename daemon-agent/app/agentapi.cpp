@@ -1,5 +1,6 @@
 #include "daemon-agent/app/agentapi.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -244,10 +245,18 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
         qCDebug(lcApi).noquote() << "ran" << pluginId << "in" << result.durationMs << "ms" << result.error;
         responder.send(HttpResponse::json(200, result.toJson()));
     };
-    if (plugin->manifest.runtime == PluginRuntime::Lua)
-        m_parts.lua->run({pluginId, plugin->directory, plugin->manifest.entry, *arguments, plugin->manifest.version, timeoutMs}, done);
-    else
+    if (plugin->manifest.runtime == PluginRuntime::Lua) {
+        // Each plugin's own writable folder, kept across runs and upgrades (log_match keeps its
+        // read position there).
+        const QString stateFolder = QDir(m_parts.config->stateDirectory()).filePath(QStringLiteral("plugin-state/") + pluginId);
+        if (QDir().mkpath(stateFolder))
+            QFile::setPermissions(stateFolder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        m_parts.lua->run({pluginId, plugin->directory, plugin->manifest.entry, *arguments, plugin->manifest.version, timeoutMs,
+                          stateFolder},
+                         done);
+    } else {
         m_parts.executor->run(plugin->manifest, plugin->directory, *arguments, timeoutMs, done);
+    }
 }
 
 } // namespace prophasis

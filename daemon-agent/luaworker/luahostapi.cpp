@@ -130,6 +130,48 @@ int hostReadFile(lua_State *L)
     return 1;
 }
 
+// prophasis.write_file(name, content): the plugin's only way to write, and only a plain file
+// name inside its own state folder (e.g. log_match's read position), replaced atomically.
+int hostWriteFile(lua_State *L)
+{
+    LuaHostContext *context = contextOf(L);
+    std::size_t nameLength = 0;
+    std::size_t contentLength = 0;
+    const char *name = luaL_checklstring(L, 1, &nameLength);
+    const char *content = luaL_checklstring(L, 2, &contentLength);
+    if (context->stateDirectory.empty())
+        return pushFailure(L, "this run has no state folder to write to");
+    const std::string fileName(name, nameLength);
+    if (fileName.empty() || fileName.size() > 128 || fileName.find('/') != std::string::npos ||
+        fileName.find('\0') != std::string::npos || fileName == "." || fileName == ".." || fileName.front() == '.')
+        return pushFailure(L, "write_file takes a plain file name (no folders, not hidden) inside the state folder");
+    if (contentLength > MaxWriteFileBytes)
+        return pushFailure(L, "write_file writes at most 1 MiB");
+    context->path.assign(context->stateDirectory).append("/").append(fileName);
+    const std::string temporary = context->path + ".tmp";
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return pushFailure(L, "cannot write " + context->path + ": " + std::strerror(errno));
+    std::size_t written = 0;
+    while (written < contentLength) {
+        const ssize_t n = ::write(fd, content + written, contentLength - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        written += static_cast<std::size_t>(n);
+    }
+    const bool complete = written == contentLength && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!complete || ::rename(temporary.c_str(), context->path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        return pushFailure(L, "cannot write " + context->path + ": " + reason);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 int hostListDir(lua_State *L)
 {
     LuaHostContext *context = contextOf(L);
@@ -329,10 +371,11 @@ LuaOsFacts LuaOsFacts::current()
     return facts;
 }
 
-void LuaHostContext::beginRun(const std::string &plugin, const std::string &folder)
+void LuaHostContext::beginRun(const std::string &plugin, const std::string &folder, const std::string &stateFolder)
 {
     pluginId = plugin;
     directory = folder;
+    stateDirectory = stateFolder;
     logLines = 0;
 }
 
@@ -377,8 +420,13 @@ void pushHostApi(lua_State *L, LuaHostContext *context, const nlohmann::json &ar
     lua_setfield(L, -2, "page_size");
     lua_setfield(L, -2, "os");
 
+    if (!context->stateDirectory.empty()) {
+        lua_pushlstring(L, context->stateDirectory.data(), context->stateDirectory.size());
+        lua_setfield(L, -2, "state_dir");
+    }
     const std::pair<const char *, lua_CFunction> functions[] = {
         {"read_file", hostReadFile},
+        {"write_file", hostWriteFile},
         {"list_dir", hostListDir},
         {"run", hostRun},
         {"now", hostNow},

@@ -15,6 +15,7 @@ namespace prophasis {
 
 inline constexpr std::size_t DefaultReadFileBytes = 1024 * 1024;
 inline constexpr std::size_t MaxReadFileBytes = 16 * 1024 * 1024;
+inline constexpr std::size_t MaxWriteFileBytes = 1024 * 1024;
 inline constexpr std::size_t MaxListDirEntries = 65536;
 inline constexpr int MaxLogLinesPerRun = 100;
 inline constexpr std::size_t MaxLogLineBytes = 4096;
@@ -38,6 +39,7 @@ struct LuaHostContext
     LuaOsFacts os = LuaOsFacts::current();
     std::string pluginId;
     std::string directory; // relative paths of read_file, list_dir and run's working folder
+    std::string stateDirectory; // the one folder write_file writes to; empty: no writing
     int logLines = 0;
 
     // Scratch space reused between calls.
@@ -49,7 +51,7 @@ struct LuaHostContext
     ChildProcessOptions processOptions;
     ChildProcessResult process;
 
-    void beginRun(const std::string &plugin, const std::string &folder);
+    void beginRun(const std::string &plugin, const std::string &folder, const std::string &stateFolder);
     void endRun(); // gives big buffers back, so one plugin's 16 MiB read is not kept forever
     void writeLog(const char *text, std::size_t length);
 };
@@ -57,7 +59,8 @@ struct LuaHostContext
 // Reads at most maxBytes of a regular file (never a FIFO or device, which could block).
 bool readRegularFile(const std::string &path, std::size_t maxBytes, std::string *out, std::string *error);
 
-// Pushes a fresh `prophasis` table (args, os, read_file, list_dir, run, now, log) for one run.
+// Pushes a fresh `prophasis` table (args, os, read_file, list_dir, run, now, log, and state_dir
+// with write_file when the run has a state folder) for one run.
 void pushHostApi(lua_State *L, LuaHostContext *context, const nlohmann::json &arguments);
 
 // Pushes the sandbox's print: like prophasis.log, never to stdout (the worker's protocol channel).

@@ -246,7 +246,7 @@ LuaWorkerResponse LuaRuntime::run(const LuaWorkerRequest &request)
     m_response = LuaWorkerResponse{};
     m_response.id = request.id;
     m_phase = Phase::Load;
-    m_host.beginRun(request.pluginId, request.directory);
+    m_host.beginRun(request.pluginId, request.directory, request.stateDirectory);
 
     const std::size_t unlimited = std::numeric_limits<std::size_t>::max();
     m_limits.limitBytes = m_limits.usedBytes > unlimited - request.memoryLimitBytes

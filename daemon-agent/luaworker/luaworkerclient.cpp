@@ -88,6 +88,7 @@ void LuaWorkerClient::startNext()
         {QStringLiteral("entry"), request.entry},
         {QStringLiteral("arguments"), request.arguments},
         {QStringLiteral("version"), request.version},
+        {QStringLiteral("state_dir"), request.stateDirectory},
     };
     const QByteArray payload = QJsonDocument(json).toJson(QJsonDocument::Compact);
     const std::optional<std::string> frame =

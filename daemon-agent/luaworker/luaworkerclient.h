@@ -28,6 +28,7 @@ struct LuaRunRequest
     QJsonObject arguments;
     QString version;
     int timeoutMs = DefaultLuaRunTimeoutMs; // wall clock, from when the run is handed to the worker
+    QString stateDirectory;                 // the plugin's own writable folder (prophasis.state_dir); empty: none
 };
 
 // Runs Lua plugins in prophasis-agent-lua (SPEC §3): one worker, started on the first run and

@@ -88,6 +88,7 @@ LuaRequestParse parseLuaWorkerRequest(const std::string &payload, LuaWorkerReque
     std::uint64_t memory = request->memoryLimitBytes;
     if (!readString(document, "plugin_id", true, &request->pluginId, error) ||
         !readString(document, "directory", true, &request->directory, error) ||
+        !readString(document, "state_dir", false, &request->stateDirectory, error) ||
         !readString(document, "entry", true, &request->entry, error) ||
         !readString(document, "version", false, &request->version, error) ||
         !readLimit(document, "budget_instructions", MinLuaBudgetInstructions, MaxLuaBudgetInstructions,
@@ -100,6 +101,11 @@ LuaRequestParse parseLuaWorkerRequest(const std::string &payload, LuaWorkerReque
     if (request->directory.empty() || request->directory.front() != '/' ||
         request->directory.find('\0') != std::string::npos) {
         *error = "'directory' must be an absolute path";
+        return LuaRequestParse::BadRequest;
+    }
+    if (!request->stateDirectory.empty() &&
+        (request->stateDirectory.front() != '/' || request->stateDirectory.find('\0') != std::string::npos)) {
+        *error = "'state_dir' must be an absolute path";
         return LuaRequestParse::BadRequest;
     }
     if (!isSafeRelativePath(request->entry)) {

@@ -27,6 +27,7 @@ struct LuaWorkerRequest
     std::int64_t id = 0;
     std::string pluginId;
     std::string directory; // absolute package folder
+    std::string stateDirectory; // absolute folder the plugin may write to (prophasis.state_dir); empty: none
     std::string entry;     // .lua file relative to directory
     nlohmann::json arguments = nlohmann::json::object();
     std::string version;

@@ -124,6 +124,33 @@ private:
     }
 
 private Q_SLOTS:
+    void stateFolderKeepsWhatAPluginWrites()
+    {
+        const QString state = m_dir.filePath(QStringLiteral("state-of-a-plugin"));
+        QVERIFY(QDir().mkpath(state));
+        const QString script = writeScript(R"(
+            local previous = prophasis.read_file(prophasis.state_dir .. "/position")
+            local count = tonumber(previous or "0") + 1
+            assert(prophasis.write_file("position", tostring(count)))
+            -- Only plain names inside the state folder: never a path out of it.
+            local escaped, why = prophasis.write_file("../escape", "x")
+            assert(escaped == nil and why:find("plain file name"))
+            assert(prophasis.write_file("/tmp/escape", "x") == nil)
+            assert(prophasis.write_file(".hidden", "x") == nil)
+            return {value = count, message = "run " .. count})");
+        LuaRunRequest first = request(script);
+        first.stateDirectory = state;
+        QCOMPARE(run(first).value, std::optional<double>(1));
+        QCOMPARE(run(first).value, std::optional<double>(2)); // kept across runs
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("escape"))));
+        QVERIFY(!QFile::exists(state + QStringLiteral("/position.tmp")));
+        // Without a state folder there is nothing to write to.
+        const RunResult stateless = runScript("local ok, why = prophasis.write_file('x', 'y')\n"
+                                              "return {value = ok and 1 or 0, message = why or ''}");
+        QCOMPARE(stateless.value, std::optional<double>(0));
+        QVERIFY(stateless.message.contains(QStringLiteral("no state folder")));
+    }
+
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
