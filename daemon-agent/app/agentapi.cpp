@@ -11,6 +11,7 @@
 
 #include "daemon-agent/app/agentconfig.h"
 #include "daemon-agent/luaworker/luaworkerclient.h"
+#include "daemon-agent/runner/capabilities.h"
 #include "daemon-agent/runner/pluginexecutor.h"
 #include "daemon-agent/store/agentpluginstore.h"
 #include "shared/domain/validation.h"
@@ -251,9 +252,17 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
         const QString stateFolder = QDir(m_parts.config->stateDirectory()).filePath(QStringLiteral("plugin-state/") + pluginId);
         if (QDir().mkpath(stateFolder))
             QFile::setPermissions(stateFolder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        // A Lua plugin that could not measure may lack a capability its manifest declares: say so
+        // (SPEC §3), as the process runner does for exec and nagios plugins.
+        const QStringList capabilities = plugin->manifest.capabilities;
+        auto withHint = [done, capabilities](RunResult result) {
+            if (!result.value && !capabilities.isEmpty())
+                result.message += missingCapabilitiesHint(capabilities);
+            done(result);
+        };
         m_parts.lua->run({pluginId, plugin->directory, plugin->manifest.entry, *arguments, plugin->manifest.version, timeoutMs,
                           stateFolder},
-                         done);
+                         withHint);
     } else {
         m_parts.executor->run(plugin->manifest, plugin->directory, *arguments, timeoutMs, done);
     }

@@ -106,4 +106,14 @@ QStringList missingCapabilities(const QStringList &declared)
     return missingCapabilities(declared, capabilitiesForPlugins().value_or(0));
 }
 
+QString missingCapabilitiesHint(const QStringList &declared)
+{
+    const QStringList missing = missingCapabilities(declared);
+    if (missing.isEmpty())
+        return {};
+    return QStringLiteral(" (this plugin needs %1, which the agent was not given: grant %2 to the agent's service, "
+                          "e.g. AmbientCapabilities=%3)")
+        .arg(declared.join(QStringLiteral(", ")), missing.join(QStringLiteral(", ")), missing.join(u' '));
+}
+
 } // namespace prophasis

@@ -23,5 +23,8 @@ std::optional<quint64> capabilitiesForPlugins();
 QStringList missingCapabilities(const QStringList &declared, quint64 granted);
 // The same against capabilitiesForPlugins(); all of them when that cannot be read.
 QStringList missingCapabilities(const QStringList &declared);
+// " (this plugin needs CAP_X, which the agent was not given: grant …)" for a run result's
+// message, or empty when the agent holds everything `declared` asks for.
+QString missingCapabilitiesHint(const QStringList &declared);
 
 } // namespace prophasis

@@ -74,16 +74,12 @@ QString capabilityHint(const PluginManifest &manifest, const ProcessOutcome &out
 {
     if (manifest.capabilities.isEmpty() || !reportsPermissionProblem(outcome))
         return {};
-    const QStringList missing = missingCapabilities(manifest.capabilities);
-    if (missing.isEmpty())
+    const QString hint = missingCapabilitiesHint(manifest.capabilities);
+    if (hint.isEmpty())
         return QStringLiteral(
                    " (this plugin needs %1, which the agent has; check the permissions of what it reads)")
             .arg(manifest.capabilities.join(QStringLiteral(", ")));
-    return QStringLiteral(
-               " (this plugin needs %1, which the agent was not given: grant %2 to the agent's service, "
-               "e.g. AmbientCapabilities=%3)")
-        .arg(manifest.capabilities.join(QStringLiteral(", ")), missing.join(QStringLiteral(", ")),
-             missing.join(u' '));
+    return hint;
 }
 
 QString withStderr(const QString &message, const ProcessOutcome &outcome)

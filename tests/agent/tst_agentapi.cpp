@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <unistd.h>
 
 #include "shared/enrollment/pairingstrings.h"
 #include "tests/package/gpgfixture.h"
@@ -256,6 +257,23 @@ private Q_SLOTS:
         // Arguments are checked against the manifest.
         QCOMPARE(run(QStringLiteral("test.dummy"), sha, {{QStringLiteral("state"), QStringLiteral("two")}}).status, 422);
         QCOMPARE(run(QStringLiteral("test.dummy"), sha, {{QStringLiteral("nonsense"), 1}}).status, 422);
+    }
+
+    void aMissingCapabilityIsNamed()
+    {
+        // A Lua plugin that cannot measure and declares a capability: as root the agent holds it,
+        // as an ordinary user (the unprivileged run of this test) it does not, and says so.
+        QJsonObject raw = manifest(QStringLiteral("test.rawio"), QStringLiteral("lua"), QStringLiteral("main.lua"));
+        raw.insert(QStringLiteral("capabilities"), QJsonArray{QStringLiteral("CAP_SYS_RAWIO")});
+        const QByteArray archive = packageOf(QStringLiteral("rawio"), raw,
+                                             {{QStringLiteral("main.lua"), "return {message = 'cannot open /dev/sda'}"},
+                                              {QStringLiteral("classifier.lua"), "return 'ok'"}});
+        const QString sha = install(QStringLiteral("test.rawio"), archive);
+        const Answer result = run(QStringLiteral("test.rawio"), sha);
+        QCOMPARE(result.status, 200);
+        const QString message = result.json.value(QStringLiteral("message")).toString();
+        QVERIFY(message.startsWith(QStringLiteral("cannot open /dev/sda")));
+        QCOMPARE(message.contains(QStringLiteral("CAP_SYS_RAWIO, which the agent was not given")), ::geteuid() != 0);
     }
 
     void aHangingPluginTimesOutAndItsChildrenDie()
