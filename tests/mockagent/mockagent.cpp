@@ -150,13 +150,17 @@ void MockAgent::handle(const QString &hostName, const HttpRequest &request, cons
         return;
     }
     const QString behaviour = settings.value(QStringLiteral("behaviour")).toString(QStringLiteral("normal"));
-    if (behaviour == QLatin1String("silent"))
-        return; // never answers: the responder is dropped, the connection stays open until timeouts
+    if (behaviour == QLatin1String("silent")) {
+        // Never answers; the connection stays open until the client or the server's limits end it.
+        m_unanswered.removeIf([](const HttpResponder &held) { return !held.isPending(); });
+        m_unanswered.append(std::move(responder));
+        return;
+    }
     const HttpResponse response = answer(hostName, settings, request);
     const int delay = behaviour == QLatin1String("slow") ? settings.value(QStringLiteral("delay_ms")).toInt(5000) : 0;
     if (delay <= 0)
         return responder.send(response);
-    QTimer::singleShot(delay, this, [responder, response] { responder.send(response); });
+    QTimer::singleShot(delay, Qt::PreciseTimer, this, [responder, response] { responder.send(response); });
 }
 
 HttpResponse MockAgent::answer(const QString &hostName, const QJsonObject &settings, const HttpRequest &request)

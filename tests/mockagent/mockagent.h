@@ -49,6 +49,7 @@ private:
     QDateTime m_configModified;
     QHash<QString, std::shared_ptr<Host>> m_hosts;
     QHash<QString, QHash<QString, QString>> m_installed; // host → plugin → sha256 pushed to it
+    QList<HttpResponder> m_unanswered; // "silent": held, so the connection stays open, unanswered
     QFileSystemWatcher m_watcher;
     QTimer m_poll;
 };

@@ -163,7 +163,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(call(m_web1, "GET", QStringLiteral("/v1/ping")).elapsedMs >= 600, 5000);
         const Answer silent = call(m_web2, "GET", QStringLiteral("/v1/ping"), {}, 800);
         QCOMPARE(silent.status, 0);
-        QVERIFY(silent.elapsedMs >= 800);
+        // Ended by the client's own timeout (Qt's coarse timers may fire up to 5 % early).
+        QCOMPARE(silent.error, QNetworkReply::OperationCanceledError);
+        QVERIFY2(silent.elapsedMs >= 700, qPrintable(QString::number(silent.elapsedMs)));
         const Answer dropped = call(web3, "GET", QStringLiteral("/v1/ping"));
         QCOMPARE(dropped.status, 0);
         QVERIFY(dropped.error != QNetworkReply::NoError);
