@@ -37,6 +37,7 @@
 
 #include <unistd.h>
 
+#include "tests/package/packagefixtures.h"
 #include "shared/enrollment/pairingstrings.h"
 #include "shared/tls/identity.h"
 #include "shared/tls/pinning.h"
@@ -104,34 +105,6 @@ private:
     int m_handshakes = 0;
 };
 
-QByteArray packageOf(const QString &folder, const QJsonObject &manifest, const QMap<QString, QByteArray> &files)
-{
-    QTemporaryDir build;
-    QDir().mkpath(build.filePath(folder));
-    QFile manifestFile(build.filePath(folder + QStringLiteral("/manifest.json")));
-    if (!manifestFile.open(QIODevice::WriteOnly))
-        return {};
-    manifestFile.write(QJsonDocument(manifest).toJson());
-    manifestFile.close();
-    for (auto it = files.cbegin(); it != files.cend(); ++it) {
-        QFile file(build.filePath(folder + u'/' + it.key()));
-        if (!file.open(QIODevice::WriteOnly))
-            return {};
-        file.write(it.value());
-        file.close();
-        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                            | QFileDevice::ExeOther);
-    }
-    QProcess tar;
-    tar.start(QStringLiteral("tar"), {QStringLiteral("-czf"), build.filePath(QStringLiteral("p.tar.gz")), QStringLiteral("-C"),
-                                      build.path(), folder});
-    tar.waitForFinished();
-    QFile archive(build.filePath(QStringLiteral("p.tar.gz")));
-    if (!archive.open(QIODevice::ReadOnly))
-        return {};
-    return archive.readAll();
-}
-
 QByteArray execPackage()
 {
     const QJsonObject manifest = {{QStringLiteral("id"), QStringLiteral("bench.exec")},
@@ -144,7 +117,7 @@ QByteArray execPackage()
                                   {QStringLiteral("default_classifier"), QStringLiteral("classifier.lua")},
                                   {QStringLiteral("arguments"), QJsonArray()},
                                   {QStringLiteral("timeout_s"), 5}};
-    return packageOf(QStringLiteral("exec"), manifest,
+    return prophasis::testing::packageArchive(QStringLiteral("exec"), manifest,
                      {{QStringLiteral("run.sh"), "#!/bin/sh\necho '{\"value\": 1, \"message\": \"ok\"}'\n"},
                       {QStringLiteral("classifier.lua"), "return 'ok'"}});
 }

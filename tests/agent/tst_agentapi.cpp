@@ -15,12 +15,14 @@
 
 #include "shared/enrollment/pairingstrings.h"
 #include "tests/package/gpgfixture.h"
+#include "tests/package/packagefixtures.h"
 #include "shared/tls/identity.h"
 #include "shared/tls/pinning.h"
 
 using namespace prophasis;
 using prophasis::testing::GpgFixture;
 using prophasis::testing::TestKey;
+using prophasis::testing::packageArchive;
 
 // A real agent process on loopback, driven over mutual TLS with keys the test makes: enrollment,
 // pinning, plugin install / run / remove through the API of SPEC §9.
@@ -94,30 +96,6 @@ class TestAgentApi : public QObject
         m_agent.waitForFinished(10'000);
     }
 
-    static QByteArray packageOf(const QString &folder, const QJsonObject &manifest, const QMap<QString, QByteArray> &files)
-    {
-        QTemporaryDir build;
-        QDir().mkpath(build.filePath(folder));
-        QFile manifestFile(build.filePath(folder + QStringLiteral("/manifest.json")));
-        manifestFile.open(QIODevice::WriteOnly);
-        manifestFile.write(QJsonDocument(manifest).toJson());
-        manifestFile.close();
-        for (auto it = files.cbegin(); it != files.cend(); ++it) {
-            QFile file(build.filePath(folder + u'/' + it.key()));
-            file.open(QIODevice::WriteOnly);
-            file.write(it.value());
-            file.close();
-            file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                                | QFileDevice::ExeOther);
-        }
-        QProcess tar;
-        tar.start(QStringLiteral("tar"), {QStringLiteral("-czf"), build.filePath(QStringLiteral("p.tar.gz")), QStringLiteral("-C"),
-                                          build.path(), folder});
-        tar.waitForFinished();
-        QFile archive(build.filePath(QStringLiteral("p.tar.gz")));
-        archive.open(QIODevice::ReadOnly);
-        return archive.readAll();
-    }
 
     static QJsonObject manifest(const QString &id, const QString &runtime, const QString &entry, const QJsonArray &arguments = {},
                                 const QJsonArray &commandArguments = {})
@@ -245,7 +223,7 @@ private Q_SLOTS:
                                                   {QStringLiteral("type"), QStringLiteral("string")},
                                                   {QStringLiteral("default"), QStringLiteral("fine")},
                                                   {QStringLiteral("description"), QStringLiteral("message")}}};
-        const QByteArray archive = packageOf(QStringLiteral("dummy"),
+        const QByteArray archive = packageArchive(QStringLiteral("dummy"),
                                              manifest(QStringLiteral("test.dummy"), QStringLiteral("nagios"), checkDummy, arguments,
                                                       {QStringLiteral("{state}"), QStringLiteral("{text}")}),
                                              {{QStringLiteral("classifier.lua"), "return 'ok'"}});
@@ -265,7 +243,7 @@ private Q_SLOTS:
         // as an ordinary user (the unprivileged run of this test) it does not, and says so.
         QJsonObject raw = manifest(QStringLiteral("test.rawio"), QStringLiteral("lua"), QStringLiteral("main.lua"));
         raw.insert(QStringLiteral("capabilities"), QJsonArray{QStringLiteral("CAP_SYS_RAWIO")});
-        const QByteArray archive = packageOf(QStringLiteral("rawio"), raw,
+        const QByteArray archive = packageArchive(QStringLiteral("rawio"), raw,
                                              {{QStringLiteral("main.lua"), "return {message = 'cannot open /dev/sda'}"},
                                               {QStringLiteral("classifier.lua"), "return 'ok'"}});
         const QString sha = install(QStringLiteral("test.rawio"), archive);
@@ -286,7 +264,7 @@ private Q_SLOTS:
         const QJsonArray arguments = {QJsonObject{{QStringLiteral("name"), QStringLiteral("pidfile")},
                                                   {QStringLiteral("type"), QStringLiteral("string")},
                                                   {QStringLiteral("description"), QStringLiteral("where to write the pid")}}};
-        const QByteArray archive = packageOf(QStringLiteral("hang"),
+        const QByteArray archive = packageArchive(QStringLiteral("hang"),
                                              manifest(QStringLiteral("test.hang"), QStringLiteral("exec"), QStringLiteral("hang.sh"), arguments),
                                              {{QStringLiteral("hang.sh"), script}, {QStringLiteral("classifier.lua"), "return 'ok'"}});
         const QString sha = install(QStringLiteral("test.hang"), archive);

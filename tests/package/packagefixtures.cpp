@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -108,6 +109,24 @@ QByteArray tarGz(const QString &folder, const QStringList &members, const QStrin
     if (!ok || !file.open(QIODevice::ReadOnly))
         return {};
     return file.readAll();
+}
+
+QByteArray packageArchive(const QString &topFolder, const QJsonObject &manifest, const QMap<QString, QByteArray> &files)
+{
+    QTemporaryDir build;
+    QMap<QString, QByteArray> all = files;
+    all.insert(QStringLiteral("manifest.json"), QJsonDocument(manifest).toJson());
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        const QString path = build.filePath(topFolder + u'/' + it.key());
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(it.value()) != it.value().size())
+            return {};
+        file.close();
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                            | QFileDevice::ExeOther);
+    }
+    return tarGz(build.path(), {topFolder});
 }
 
 QByteArray pythonTarGz(const QJsonArray &entries)

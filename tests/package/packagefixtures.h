@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -26,6 +27,10 @@ bool writePackageTree(const QString &folder, const QString &id, const QString &v
 
 // `tar -czf` of `members` taken from `folder`, with extra tar options.
 QByteArray tarGz(const QString &folder, const QStringList &members, const QStringList &options = {});
+
+// A package archive from a manifest and files (executable, so scripts run), all in one top-level
+// folder `topFolder`, made with the real tar.
+QByteArray packageArchive(const QString &topFolder, const QJsonObject &manifest, const QMap<QString, QByteArray> &files);
 
 // An archive made by Python's tarfile from a list of entries, each an object with "name",
 // "type" (file, dir, symlink, hardlink, chr, blk, fifo), "data", "mode", "target".
