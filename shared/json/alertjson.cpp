@@ -22,12 +22,9 @@ void readScope(JsonReader &parent, AlertScope &out)
     JsonReader reader(object, parent.errors(), parent.field(QStringLiteral("scope.")));
     out.allHosts = reader.boolean(QStringLiteral("all_hosts"), out.allHosts);
     out.allServices = reader.boolean(QStringLiteral("all_services"), out.allServices);
-    if (reader.has(QStringLiteral("host_ids")))
-        out.hostIds = reader.uuidList(QStringLiteral("host_ids"));
-    if (reader.has(QStringLiteral("group_ids")))
-        out.groupIds = reader.uuidList(QStringLiteral("group_ids"));
-    if (reader.has(QStringLiteral("service_ids")))
-        out.serviceIds = reader.uuidList(QStringLiteral("service_ids"));
+    out.hostIds = reader.uuidList(QStringLiteral("host_ids"), out.hostIds);
+    out.groupIds = reader.uuidList(QStringLiteral("group_ids"), out.groupIds);
+    out.serviceIds = reader.uuidList(QStringLiteral("service_ids"), out.serviceIds);
 }
 
 // Names present overwrite the stored value; null removes the secret; names absent are kept, so a
@@ -75,16 +72,12 @@ FieldErrors fromJson(const QJsonObject &json, Alert &out)
     reader.entity(out);
     out.name = reader.string(QStringLiteral("name"), out.name);
     out.description = reader.string(QStringLiteral("description"), out.description);
-    if (reader.has(QStringLiteral("from_states")))
-        out.fromStates = reader.enumList<State>(QStringLiteral("from_states"));
-    if (reader.has(QStringLiteral("to_states")))
-        out.toStates = reader.enumList<State>(QStringLiteral("to_states"));
+    out.fromStates = reader.enumList<State>(QStringLiteral("from_states"), out.fromStates);
+    out.toStates = reader.enumList<State>(QStringLiteral("to_states"), out.toStates);
     if (reader.has(QStringLiteral("scope")))
         readScope(reader, out.scope);
-    if (reader.has(QStringLiteral("plugin_ids")))
-        out.pluginIds = reader.uuidList(QStringLiteral("plugin_ids"));
-    if (reader.has(QStringLiteral("check_ids")))
-        out.checkIds = reader.uuidList(QStringLiteral("check_ids"));
+    out.pluginIds = reader.uuidList(QStringLiteral("plugin_ids"), out.pluginIds);
+    out.checkIds = reader.uuidList(QStringLiteral("check_ids"), out.checkIds);
     out.module = reader.string(QStringLiteral("module"), out.module);
     if (reader.has(QStringLiteral("options")))
         out.options = reader.object(QStringLiteral("options"));

@@ -89,10 +89,8 @@ FieldErrors fromJson(const QJsonObject &json, Check &out)
     reader.entity(out);
     out.name = reader.string(QStringLiteral("name"), out.name);
     out.description = reader.string(QStringLiteral("description"), out.description);
-    if (reader.has(QStringLiteral("host_ids")))
-        out.hostIds = reader.uuidList(QStringLiteral("host_ids"));
-    if (reader.has(QStringLiteral("group_ids")))
-        out.groupIds = reader.uuidList(QStringLiteral("group_ids"));
+    out.hostIds = reader.uuidList(QStringLiteral("host_ids"), out.hostIds);
+    out.groupIds = reader.uuidList(QStringLiteral("group_ids"), out.groupIds);
     if (reader.has(QStringLiteral("plugins"))) {
         const QJsonArray items = reader.array(QStringLiteral("plugins"));
         out.plugins.clear();
@@ -132,8 +130,7 @@ FieldErrors fromJson(const QJsonObject &json, Schedule &out)
         for (qsizetype i = 0; i < items.size(); ++i)
             out.intervals.append(readInterval(items[i], errors, QStringLiteral("intervals.%1").arg(i)));
     }
-    if (reader.has(QStringLiteral("check_ids")))
-        out.checkIds = reader.uuidList(QStringLiteral("check_ids"));
+    out.checkIds = reader.uuidList(QStringLiteral("check_ids"), out.checkIds);
     out.enabled = reader.boolean(QStringLiteral("enabled"), out.enabled);
     return errors;
 }

@@ -29,8 +29,7 @@ FieldErrors fromJson(const QJsonObject &json, Host &out)
     out.description = reader.string(QStringLiteral("description"), out.description);
     out.agentKeySha256 = reader.string(QStringLiteral("agent_key_sha256"), out.agentKeySha256);
     out.enabled = reader.boolean(QStringLiteral("enabled"), out.enabled);
-    if (reader.has(QStringLiteral("variables")))
-        out.variables = reader.variables(QStringLiteral("variables"));
+    out.variables = reader.variables(QStringLiteral("variables"), out.variables);
     return errors;
 }
 
@@ -54,12 +53,9 @@ FieldErrors fromJson(const QJsonObject &json, HostGroup &out)
     reader.entity(out);
     out.name = reader.string(QStringLiteral("name"), out.name);
     out.description = reader.string(QStringLiteral("description"), out.description);
-    if (reader.has(QStringLiteral("host_ids")))
-        out.hostIds = reader.uuidList(QStringLiteral("host_ids"));
-    if (reader.has(QStringLiteral("group_ids")))
-        out.groupIds = reader.uuidList(QStringLiteral("group_ids"));
-    if (reader.has(QStringLiteral("variables")))
-        out.variables = reader.variables(QStringLiteral("variables"));
+    out.hostIds = reader.uuidList(QStringLiteral("host_ids"), out.hostIds);
+    out.groupIds = reader.uuidList(QStringLiteral("group_ids"), out.groupIds);
+    out.variables = reader.variables(QStringLiteral("variables"), out.variables);
     return errors;
 }
 

@@ -95,8 +95,10 @@ QUuid JsonReader::uuid(const QString &key, bool required)
     return id;
 }
 
-QList<QUuid> JsonReader::uuidList(const QString &key)
+QList<QUuid> JsonReader::uuidList(const QString &key, const QList<QUuid> &fallback)
 {
+    if (!has(key))
+        return fallback;
     QList<QUuid> ids;
     const QJsonArray items = array(key);
     for (qsizetype i = 0; i < items.size(); ++i) {
@@ -109,8 +111,10 @@ QList<QUuid> JsonReader::uuidList(const QString &key)
     return ids;
 }
 
-QStringList JsonReader::stringList(const QString &key)
+QStringList JsonReader::stringList(const QString &key, const QStringList &fallback)
 {
+    if (!has(key))
+        return fallback;
     QStringList strings;
     const QJsonArray items = array(key);
     for (qsizetype i = 0; i < items.size(); ++i) {
@@ -155,8 +159,10 @@ QJsonArray JsonReader::array(const QString &key)
     return value.toArray();
 }
 
-Variables JsonReader::variables(const QString &key)
+Variables JsonReader::variables(const QString &key, const Variables &fallback)
 {
+    if (!has(key))
+        return fallback;
     Variables variables;
     const QJsonObject items = object(key);
     for (auto it = items.constBegin(); it != items.constEnd(); ++it) {

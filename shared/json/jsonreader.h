@@ -30,12 +30,13 @@ public:
     qint64 integer(const QString &key, qint64 fallback, qint64 min, qint64 max, bool required = false);
     std::optional<double> number(const QString &key);
     QUuid uuid(const QString &key, bool required = false);
-    QList<QUuid> uuidList(const QString &key);
-    QStringList stringList(const QString &key);
+    // Collections: `fallback` when the key is absent; a null replaces it with an empty one.
+    QList<QUuid> uuidList(const QString &key, const QList<QUuid> &fallback = {});
+    QStringList stringList(const QString &key, const QStringList &fallback = {});
     QDateTime dateTime(const QString &key, bool required = false);
     QJsonObject object(const QString &key);
     QJsonArray array(const QString &key);
-    Variables variables(const QString &key);
+    Variables variables(const QString &key, const Variables &fallback = {});
 
     // id and version, which every entity carries.
     void entity(Entity &entity);
@@ -56,8 +57,10 @@ public:
     }
 
     template <typename E>
-    QList<E> enumList(const QString &key)
+    QList<E> enumList(const QString &key, const QList<E> &fallback = {})
     {
+        if (!has(key))
+            return fallback;
         QList<E> values;
         const QJsonArray items = array(key);
         for (qsizetype i = 0; i < items.size(); ++i) {

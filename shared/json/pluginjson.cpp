@@ -106,8 +106,7 @@ FieldErrors fromJson(const QJsonObject &json, Plugin &out)
     out.timeoutSeconds =
         int(reader.integer(QStringLiteral("timeout_s"), out.timeoutSeconds, std::numeric_limits<int>::min(),
                            std::numeric_limits<int>::max()));
-    if (reader.has(QStringLiteral("platforms")))
-        out.platforms = reader.stringList(QStringLiteral("platforms"));
+    out.platforms = reader.stringList(QStringLiteral("platforms"), out.platforms);
     out.packageSha256 = reader.string(QStringLiteral("package_sha256"), out.packageSha256);
     return errors;
 }
