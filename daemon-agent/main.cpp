@@ -5,6 +5,7 @@
 
 int main(int argc, char *argv[])
 {
+    prophasis::chooseDaemonEventLoop();
     QCoreApplication app(argc, argv);
     prophasis::setUpDaemonProcess();
     QCoreApplication::setApplicationName(QStringLiteral("prophasis-agent"));

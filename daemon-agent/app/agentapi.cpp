@@ -247,11 +247,7 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
         responder.send(HttpResponse::json(200, result.toJson()));
     };
     if (plugin->manifest.runtime == PluginRuntime::Lua) {
-        // Each plugin's own writable folder, kept across runs and upgrades (log_match keeps its
-        // read position there).
-        const QString stateFolder = QDir(m_parts.config->stateDirectory()).filePath(QStringLiteral("plugin-state/") + pluginId);
-        if (QDir().mkpath(stateFolder))
-            QFile::setPermissions(stateFolder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        const QString stateFolder = pluginStateFolder(pluginId);
         // A Lua plugin that could not measure may lack a capability its manifest declares: say so
         // (SPEC §3), as the process runner does for exec and nagios plugins.
         const QStringList capabilities = plugin->manifest.capabilities;
@@ -266,6 +262,18 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
     } else {
         m_parts.executor->run(plugin->manifest, plugin->directory, *arguments, timeoutMs, done);
     }
+}
+
+// Each plugin's own writable folder, kept across runs and upgrades (log_match keeps its read
+// position there).
+QString AgentApi::pluginStateFolder(const QString &pluginId)
+{
+    const QString folder = QDir(m_parts.config->stateDirectory()).filePath(QStringLiteral("plugin-state/") + pluginId);
+    if (!m_stateFoldersMade.contains(folder) && QDir().mkpath(folder)) {
+        QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        m_stateFoldersMade.insert(folder);
+    }
+    return folder;
 }
 
 } // namespace prophasis

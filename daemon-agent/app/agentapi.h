@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 
@@ -43,10 +44,12 @@ private:
     void installPlugin(const QString &pluginId, const HttpRequest &request, const HttpResponder &responder);
     void removePlugin(const QString &pluginId, const HttpResponder &responder);
     void runPlugin(const QString &pluginId, const HttpRequest &request, const HttpResponder &responder);
+    QString pluginStateFolder(const QString &pluginId);
 
     Parts m_parts;
     EnrollmentGate m_gate;
     QElapsedTimer m_started;
+    QSet<QString> m_stateFoldersMade; // made once per process: three syscalls less per run
 };
 
 } // namespace prophasis

@@ -16,4 +16,10 @@ void setUpDaemonProcess()
     QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
 }
 
+void chooseDaemonEventLoop()
+{
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
+}
+
 } // namespace prophasis
