@@ -112,6 +112,10 @@ Subcommand initCommand()
                     return fail(error);
                 if (!SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error))
                     return fail(error);
+                bool identityCreated = false;
+                const std::optional<TlsIdentity> identity = config.loadOrCreateIdentity(&identityCreated, &error);
+                if (!identity)
+                    return fail(error);
                 bool generated = false;
                 const std::optional<QString> password = adminPassword(parser, adminPasswordFile, &generated, &error);
                 if (!password)
@@ -129,7 +133,9 @@ Subcommand initCommand()
                 if (!config.save(&error))
                     return fail(error);
                 QTextStream out(stdout);
-                out << "Database ready: " << databaseConfig->displayName() << '\n' << "Data folder: " << *dataDir << '\n';
+                out << "Database ready: " << databaseConfig->displayName() << '\n' << "Data folder: " << *dataDir << '\n'
+                    << "Core key fingerprint (SHA-256 of its public key): " << spkiSha256(identity->certificate)
+                    << (identityCreated ? "" : " (kept)") << '\n';
                 if (!adminCreated)
                     out << "An admin exists already; no user was changed.\n";
                 else if (generated)
@@ -156,6 +162,13 @@ Subcommand runCommand()
                 const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
                 if (!databaseConfig)
                     return fail(error);
+                // A data folder made before the core had an identity gets one now.
+                bool identityCreated = false;
+                const std::optional<TlsIdentity> identity = config->loadOrCreateIdentity(&identityCreated, &error);
+                if (!identity)
+                    return fail(error);
+                if (identityCreated)
+                    qCInfo(lcCore).noquote() << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
                 StorageExecutor storage(*databaseConfig);
                 try {
                     storage.runAndWait([](Database &db) { migrate(db); });

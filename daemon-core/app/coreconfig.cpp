@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QSysInfo>
 
 #include "shared/json/jsonreader.h"
 
@@ -73,6 +74,32 @@ std::optional<DatabaseConfig> CoreConfig::database(QString *error) const
     if (url.isEmpty())
         return DatabaseConfig::sqlite(QDir(dataDirectory).filePath(sqliteFileName()));
     return DatabaseConfig::fromUrl(url, error);
+}
+
+QString CoreConfig::identityKeyFile() const
+{
+    return QDir(dataDirectory).filePath(QStringLiteral("identity.key"));
+}
+
+QString CoreConfig::identityCertificateFile() const
+{
+    return QDir(dataDirectory).filePath(QStringLiteral("identity.crt"));
+}
+
+std::optional<TlsIdentity> CoreConfig::loadOrCreateIdentity(bool *created, QString *error) const
+{
+    *created = !QFile::exists(identityKeyFile()) && !QFile::exists(identityCertificateFile());
+    if (!*created)
+        return TlsIdentity::load(identityKeyFile(), identityCertificateFile(), error);
+    const QString name = QSysInfo::machineHostName().isEmpty() ? QStringLiteral("prophasis-core") : QSysInfo::machineHostName();
+    TlsIdentity identity = TlsIdentity::generate(name, {name});
+    if (identity.isNull()) {
+        *error = QStringLiteral("cannot generate the core's key pair");
+        return std::nullopt;
+    }
+    if (!identity.save(identityKeyFile(), identityCertificateFile(), error))
+        return std::nullopt;
+    return identity;
 }
 
 } // namespace prophasis

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "daemon-core/storage/databaseconfig.h"
+#include "shared/tls/identity.h"
 
 namespace prophasis {
 
@@ -24,12 +25,19 @@ struct CoreConfig
 
     static QString fileName() { return QStringLiteral("core.json"); }
     static QString sqliteFileName() { return QStringLiteral("prophasis.db"); }
+    // The core's identity (SPEC §9, Keys): presented to agents as a TLS client, pinned by them.
+    QString identityKeyFile() const;
+    QString identityCertificateFile() const;
 
     static std::optional<CoreConfig> load(const QString &dataDirectory, QString *error);
     bool save(QString *error) const;
 
     // The database this configuration names; nullopt with *error when it is unusable.
     std::optional<DatabaseConfig> database(QString *error) const;
+
+    // The identity in the data folder, made when there is none yet. An existing one is never
+    // replaced: every agent has pinned its key, so a new key would cut the core off from all.
+    std::optional<TlsIdentity> loadOrCreateIdentity(bool *created, QString *error) const;
 };
 
 } // namespace prophasis

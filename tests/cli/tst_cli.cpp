@@ -130,8 +130,16 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(data + QStringLiteral("/prophasis.db")));
         QVERIFY(QFile::exists(data + QStringLiteral("/core.json")));
         QVERIFY(QFile::exists(data + QStringLiteral("/secrets.key")));
+        const QRegularExpressionMatch fingerprint =
+            QRegularExpression(QStringLiteral("Core key fingerprint \\(SHA-256 of its public key\\): ([0-9a-f]{64})\n")).match(init.out);
+        QVERIFY2(fingerprint.hasMatch(), qPrintable(init.out));
+        QString error;
+        const std::optional<TlsIdentity> identity = TlsIdentity::load(data + QStringLiteral("/identity.key"),
+                                                                      data + QStringLiteral("/identity.crt"), &error);
+        QVERIFY2(identity, qPrintable(error));
+        QCOMPARE(spkiSha256(identity->certificate), fingerprint.captured(1));
         // Nothing the core writes is readable by other users.
-        for (const char *file : {"/prophasis.db", "/core.json", "/secrets.key"})
+        for (const char *file : {"/prophasis.db", "/core.json", "/secrets.key", "/identity.key"})
             QCOMPARE(QFile::permissions(data + QLatin1String(file))
                          & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
                      QFileDevice::Permissions());
@@ -140,6 +148,8 @@ private Q_SLOTS:
         const Run again = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data});
         QCOMPARE(again.exitCode, 0);
         QVERIFY(again.out.contains(QStringLiteral("An admin exists already")));
+        // ... and the key every agent has pinned.
+        QVERIFY2(again.out.contains(fingerprint.captured(1) + QStringLiteral(" (kept)")), qPrintable(again.out));
 
         QString log;
         QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
