@@ -1,0 +1,210 @@
+#include <QTest>
+
+#include "daemon-core/engine/healthtracker.h"
+#include "tests/support/configurationfixture.h"
+
+using namespace prophasis;
+using test::ConfigurationFixture;
+using test::FixtureNow;
+
+namespace prophasis {
+inline char *toString(const HealthChange &change)
+{
+    return qstrdup(qPrintable(QStringLiteral("%1 %2: %3 -> %4 at %5")
+                                  .arg(change.subject == HealthChange::Subject::Host ? QStringLiteral("host")
+                                                                                      : QStringLiteral("service"),
+                                       change.id.toString(), enumName(change.from), enumName(change.to),
+                                       change.time.toString(Qt::ISODateWithMs))));
+}
+inline char *toString(State state)
+{
+    return qstrdup(qPrintable(enumName(state)));
+}
+} // namespace prophasis
+
+namespace {
+
+HealthChange hostChange(const QUuid &id, State from, State to, const QDateTime &time = FixtureNow)
+{
+    return {HealthChange::Subject::Host, id, from, to, time};
+}
+
+HealthChange serviceChange(const QUuid &id, State from, State to, const QDateTime &time = FixtureNow)
+{
+    return {HealthChange::Subject::Service, id, from, to, time};
+}
+
+// Two web servers in a redundancy group behind one database, each with one check on a 60 s
+// schedule (stale after 180 s), plus a host in no service.
+struct WebShop
+{
+    ConfigurationFixture f;
+    QUuid web1, web2, db, lonely, plugin, check, service;
+
+    WebShop()
+    {
+        web1 = f.host(QStringLiteral("web1"));
+        web2 = f.host(QStringLiteral("web2"));
+        db = f.host(QStringLiteral("db"));
+        lonely = f.host(QStringLiteral("lonely"));
+        plugin = f.plugin(QStringLiteral("http"));
+        check = f.check({web1, web2, db, lonely}, {}, {plugin});
+        f.schedule({check}, {60});
+        service = f.service({ConfigurationFixture::hostMember(db)},
+                            {{ConfigurationFixture::hostMember(web1), ConfigurationFixture::hostMember(web2)}});
+        for (const QUuid &host : {web1, web2, db, lonely})
+            f.result(host, check, plugin, State::Ok);
+    }
+
+    SeriesKey series(const QUuid &host) const { return {host, check, plugin}; }
+};
+
+} // namespace
+
+class TestHealthTracker : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void resetWorksOutEveryStateSilently()
+    {
+        WebShop shop;
+        shop.f.result(shop.web1, shop.check, shop.plugin, State::Critical);
+        HealthTracker tracker;
+        tracker.reset(shop.f.config, shop.f.results, FixtureNow);
+        QCOMPARE(tracker.hostState(shop.web1), State::Critical);
+        QCOMPARE(tracker.hostState(shop.web2), State::Ok);
+        QCOMPARE(tracker.serviceState(shop.service), State::Degraded);
+        QCOMPARE(tracker.hostStates().size(), 4);
+    }
+
+    void aResultChangesItsHostAndItsServicesOnly()
+    {
+        WebShop shop;
+        HealthTracker tracker;
+        tracker.reset(shop.f.config, shop.f.results, FixtureNow);
+        QCOMPARE(tracker.serviceState(shop.service), State::Ok);
+
+        const QDateTime later = FixtureNow.addSecs(10);
+        QList<HealthChange> changes = tracker.recordResult(shop.series(shop.web1), {later, State::Critical}, later);
+        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.web1, State::Ok, State::Critical, later),
+                                               serviceChange(shop.service, State::Ok, State::Degraded, later)}));
+        // The same state again is no change.
+        const QDateTime later2 = later.addSecs(60);
+        QCOMPARE(tracker.recordResult(shop.series(shop.web1), {later2, State::Critical}, later2), QList<HealthChange>());
+        // The second web server failing too takes the service down.
+        changes = tracker.recordResult(shop.series(shop.web2), {later2, State::Major}, later2);
+        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.web2, State::Ok, State::Major, later2),
+                                               serviceChange(shop.service, State::Degraded, State::Major, later2)}));
+        // A host in no service changes itself only.
+        changes = tracker.recordResult(shop.series(shop.lonely), {later2, State::Minor}, later2);
+        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.lonely, State::Ok, State::Minor, later2)}));
+    }
+
+    void anOlderResultChangesNothing()
+    {
+        WebShop shop;
+        HealthTracker tracker;
+        tracker.reset(shop.f.config, shop.f.results, FixtureNow);
+        const QDateTime earlier = FixtureNow.addSecs(-30);
+        QCOMPARE(tracker.recordResult(shop.series(shop.db), {earlier, State::Critical}, FixtureNow), QList<HealthChange>());
+        QCOMPARE(tracker.hostState(shop.db), State::Ok);
+        QCOMPARE(tracker.latest().value(shop.series(shop.db)).time, FixtureNow);
+    }
+
+    void resultsOfUnknownHostsAreIgnored()
+    {
+        WebShop shop;
+        HealthTracker tracker;
+        tracker.reset(shop.f.config, shop.f.results, FixtureNow);
+        const SeriesKey stranger{QUuid::createUuid(), shop.check, shop.plugin};
+        QCOMPARE(tracker.recordResult(stranger, {FixtureNow, State::Critical}, FixtureNow), QList<HealthChange>());
+        QVERIFY(!tracker.latest().contains(stranger));
+    }
+
+    void aQuietHostTurnsUnknownWhenItsResultGoesStale()
+    {
+        WebShop shop;
+        HealthTracker tracker;
+        tracker.reset(shop.f.config, shop.f.results, FixtureNow);
+        // 3 periods of 60 s; stale once strictly older.
+        const QDateTime deadline = FixtureNow.addSecs(180).addMSecs(1);
+        QCOMPARE(tracker.nextStaleness(), std::optional<QDateTime>(deadline));
+        QCOMPARE(tracker.expireStale(deadline.addMSecs(-1)), QList<HealthChange>());
+
+        // web1 reports again in time; the others go stale.
+        const QDateTime fresh = FixtureNow.addSecs(120);
+        tracker.recordResult(shop.series(shop.web1), {fresh, State::Ok}, fresh);
+        const QList<HealthChange> changes = tracker.expireStale(deadline);
+        QCOMPARE(changes.size(), 4); // web2, db, lonely and the service
+        QCOMPARE(tracker.hostState(shop.web1), State::Ok);
+        QCOMPARE(tracker.hostState(shop.web2), State::Unknown);
+        QCOMPARE(tracker.hostState(shop.db), State::Unknown);
+        QVERIFY(changes.contains(hostChange(shop.lonely, State::Ok, State::Unknown, deadline)));
+        // The database is unknown; beside it, a redundancy group with one member not ok is degraded.
+        QVERIFY(changes.contains(serviceChange(shop.service, State::Ok, State::Degraded, deadline)));
+        // Next: web1's fresh result.
+        QCOMPARE(tracker.nextStaleness(), std::optional<QDateTime>(fresh.addSecs(180).addMSecs(1)));
+        // A new result brings a stale host back.
+        const QDateTime back = deadline.addSecs(5);
+        QCOMPARE(tracker.recordResult(shop.series(shop.db), {back, State::Ok}, back).first(),
+                 hostChange(shop.db, State::Unknown, State::Ok, back));
+    }
+
+    void withoutAScheduleNothingGoesStale()
+    {
+        ConfigurationFixture f;
+        const QUuid host = f.hostInState(QStringLiteral("paused"), State::Ok);
+        HealthTracker tracker;
+        tracker.reset(f.config, f.results, FixtureNow);
+        QCOMPARE(tracker.nextStaleness(), std::nullopt);
+        QCOMPARE(tracker.expireStale(FixtureNow.addYears(1)), QList<HealthChange>());
+        QCOMPARE(tracker.hostState(host), State::Ok);
+    }
+
+    void configurationChangesAreReported()
+    {
+        WebShop shop;
+        HealthTracker tracker;
+        tracker.reset(shop.f.config, shop.f.results, FixtureNow);
+
+        // Disabling a host: no data; the redundancy group still has web2.
+        Configuration changed = shop.f.config;
+        changed.hosts[shop.web1].enabled = false;
+        QList<HealthChange> changes = tracker.setConfiguration(changed, FixtureNow);
+        QCOMPARE(changes, QList<HealthChange>{hostChange(shop.web1, State::Ok, State::NoData)});
+
+        // Enabled again, its stored result counts again.
+        ConfigurationFixture &f = shop.f;
+        QCOMPARE(tracker.setConfiguration(f.config, FixtureNow), QList<HealthChange>{hostChange(shop.web1, State::NoData, State::Ok)});
+
+        // A new host has no data until its first result.
+        const QUuid newHost = f.host(QStringLiteral("web3"));
+        f.config.checks[shop.check].hostIds.append(newHost);
+        QCOMPARE(tracker.setConfiguration(f.config, FixtureNow), QList<HealthChange>());
+        QCOMPARE(tracker.hostState(newHost), State::NoData);
+        QCOMPARE(tracker.recordResult({newHost, shop.check, shop.plugin}, {FixtureNow, State::Critical}, FixtureNow),
+                 QList<HealthChange>{hostChange(newHost, State::NoData, State::Critical)});
+
+        // A removed host and service simply go: nothing is reported for them.
+        f.config.hosts.remove(shop.lonely);
+        f.config.services.remove(shop.service);
+        QCOMPARE(tracker.setConfiguration(f.config, FixtureNow), QList<HealthChange>());
+        QVERIFY(!tracker.hostStates().contains(shop.lonely));
+        QVERIFY(!tracker.serviceStates().contains(shop.service));
+        QVERIFY(!tracker.latest().contains(shop.series(shop.lonely)));
+    }
+
+    void aServiceWithoutHostsHasAState()
+    {
+        ConfigurationFixture f;
+        const QUuid empty = f.service({});
+        HealthTracker tracker;
+        tracker.reset(f.config, f.results, FixtureNow);
+        QVERIFY(tracker.serviceStates().contains(empty));
+        QCOMPARE(tracker.serviceState(empty), State::NoData);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestHealthTracker)
+#include "tst_healthtracker.moc"
