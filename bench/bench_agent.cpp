@@ -310,6 +310,54 @@ void printSeries(QTextStream &out, const QString &title, const Series &s, int ru
 
 } // namespace
 
+namespace {
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
+}
+
+// The same calls against tls_floor_server, the smallest HTTPS server on Qt's TLS stack: what
+// the agent costs beyond it is our code's; the floor itself is Qt's and OpenSSL's.
+void measureFloor(QTextStream &out, const TlsIdentity &core, int runs, int idleSeconds, double agentPingCpu,
+                  const Memory &agentMemory)
+{
+    const quint16 port = freeLoopbackPort();
+    QProcess floor;
+    floor.start(QStringLiteral(PROPHASIS_TLS_FLOOR_BINARY), {QString::number(port)});
+    if (!floor.waitForReadyRead(10'000)) {
+        out << "baseline server did not start\n";
+        return;
+    }
+    const QString spki = QString::fromLatin1(floor.readLine()).trimmed().section(u' ', 1);
+    const qint64 pid = floor.processId();
+    wait(500);
+    const Memory started = memoryOf(pid);
+    Client client(port, core, spki);
+    for (int i = 0; i < 10; ++i)
+        client.call("GET", QStringLiteral("/v1/ping"));
+    QList<qint64> pings;
+    const qint64 schedBefore = schedNanos(pid);
+    for (int i = 0; i < runs; ++i)
+        pings.append(client.call("GET", QStringLiteral("/v1/ping")).ns);
+    const double cpu = double(schedNanos(pid) - schedBefore) / 1e3 / runs;
+    std::sort(pings.begin(), pings.end());
+    wait(idleSeconds * 1000);
+    const Memory idle = memoryOf(pid);
+    out << "\nbaseline: tls_floor_server (QSslServer, fixed answer; " << runs << " calls, " << client.handshakes()
+        << " TLS handshake(s))\n"
+        << "  right after start RSS " << mib(started.rssKiB) << " MiB, anonymous " << mib(started.anonKiB) << " MiB\n"
+        << "  latency           median " << ms(percentile(pings, 0.5)) << " ms, p90 " << ms(percentile(pings, 0.9)) << " ms\n"
+        << "  CPU per call      " << QString::number(cpu, 'f', 0) << " µs (schedstat); agent's ping / baseline: "
+        << QString::number(agentPingCpu / std::max(cpu, 1.0), 'f', 2) << "\n"
+        << "  after " << idleSeconds << " s idle RSS " << mib(idle.rssKiB) << " MiB, anonymous " << mib(idle.anonKiB)
+        << " MiB; agent / baseline RSS: " << QString::number(double(agentMemory.rssKiB) / std::max<qint64>(idle.rssKiB, 1), 'f', 2)
+        << '\n';
+    floor.terminate();
+    floor.waitForFinished(5'000);
+}
+} // namespace
+
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
@@ -326,14 +374,10 @@ int main(int argc, char *argv[])
     const int idleSeconds = std::max(0, parser.value(QStringLiteral("idle-seconds")).toInt());
 
     QTemporaryDir dir;
-    quint16 port = 0;
-    {
-        QTcpServer probe; // a free loopback port for the agent
-        if (!probe.listen(QHostAddress::LocalHost)) {
-            out << "no free port\n";
-            return 1;
-        }
-        port = probe.serverPort();
+    const quint16 port = freeLoopbackPort();
+    if (port == 0) {
+        out << "no free port\n";
+        return 1;
     }
     QProcess init;
     init.start(QStringLiteral(PROPHASIS_AGENT_BINARY), {QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path(),
@@ -421,6 +465,7 @@ int main(int argc, char *argv[])
     printSeries(out, QStringLiteral("Lua plugin (org.prophasis.heartbeat)"), lua, runs, true);
     const Series exec = measure(client, execId, execSha, runs, agent, worker);
     printSeries(out, QStringLiteral("exec plugin (sh script)"), exec, runs, true);
+    double pingCpuPerCall = 0; // µs, from schedstat
     {
         // The bare API cost: GET /v1/ping on the same connection.
         QList<qint64> pings;
@@ -429,6 +474,7 @@ int main(int argc, char *argv[])
             pings.append(client.call("GET", QStringLiteral("/v1/ping")).ns);
         const qint64 agentCpu = cpuMicros(agent) - agentBefore;
         const qint64 agentSched = schedNanos(agent) - agentSchedBefore;
+        pingCpuPerCall = double(agentSched) / 1e3 / runs;
         std::sort(pings.begin(), pings.end());
         out << "GET /v1/ping (" << runs << " calls)\n"
             << "  latency           median " << ms(percentile(pings, 0.5)) << " ms, p90 " << ms(percentile(pings, 0.9))
@@ -444,6 +490,8 @@ int main(int argc, char *argv[])
     out.flush();
     wait(idleSeconds * 1000);
     printMemory(out, QStringLiteral("memory after the runs and %1 s idle").arg(idleSeconds), agent, luaWorkerOf(agent));
+    const Memory agentMemory = memoryOf(agent);
     stop();
+    measureFloor(out, core, runs, idleSeconds, pingCpuPerCall, agentMemory);
     return 0;
 }

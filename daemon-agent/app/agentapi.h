@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QObject>
 #include <QSet>
 
@@ -48,6 +49,7 @@ private:
 
     Parts m_parts;
     EnrollmentGate m_gate;
+    QJsonObject m_osFacts; // os, os_version, kernel for ping
     QElapsedTimer m_started;
     QSet<QString> m_stateFoldersMade; // made once per process: three syscalls less per run
 };

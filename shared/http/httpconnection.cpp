@@ -62,11 +62,10 @@ HttpConnection::HttpConnection(QSslSocket *socket, const HttpLimits &limits, Htt
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QSslSocket::readyRead, this, &HttpConnection::processInput);
-    // Queued: QSslSocket emits bytesWritten while the encrypted bytes are still inside OpenSSL,
-    // when both byte counts read zero although nothing went out yet.
-    connect(m_socket, &QSslSocket::bytesWritten, this, &HttpConnection::checkWritten, Qt::QueuedConnection);
-    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::checkWritten,
-            Qt::QueuedConnection);
+    // Checked later, not now: QSslSocket emits bytesWritten while the encrypted bytes are still
+    // inside OpenSSL, when both byte counts read zero although nothing went out yet.
+    connect(m_socket, &QSslSocket::bytesWritten, this, &HttpConnection::scheduleWriteCheck);
+    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::scheduleWriteCheck);
     connect(m_socket, &QSslSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(m_socket, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
         if (error != QAbstractSocket::RemoteHostClosedError)
@@ -200,11 +199,22 @@ void HttpConnection::sendResponse(const HttpResponse &response, bool keepAlive)
     m_timer.start(m_limits.writeTimeout);
     // Writes complete asynchronously; checking from the event loop also keeps a handler that
     // answers synchronously out of the next request's processing.
+    scheduleWriteCheck();
+}
+
+// One check queued at a time: a response otherwise posts three (this, bytesWritten and
+// encryptedBytesWritten), each a trip through the event queue.
+void HttpConnection::scheduleWriteCheck()
+{
+    if (m_writeCheckQueued)
+        return;
+    m_writeCheckQueued = true;
     QMetaObject::invokeMethod(this, &HttpConnection::checkWritten, Qt::QueuedConnection);
 }
 
 void HttpConnection::checkWritten()
 {
+    m_writeCheckQueued = false;
     if (m_phase != Phase::Writing || m_socket->bytesToWrite() > 0 || m_socket->encryptedBytesToWrite() > 0)
         return;
     if (m_closeAfterWrite) {

@@ -56,6 +56,7 @@ private:
     void dispatch(HttpRequest request);
     void sendResponse(const HttpResponse &response, bool keepAlive);
     void checkWritten();
+    void scheduleWriteCheck();
     void onTimeout();
     void onDisconnected();
     void enterIdle();
@@ -76,6 +77,7 @@ private:
     bool m_keepAlive = false;
     bool m_closeAfterWrite = false;
     bool m_continueSent = false;
+    bool m_writeCheckQueued = false;
     std::shared_ptr<HttpResponderState> m_pending;
 };
 
