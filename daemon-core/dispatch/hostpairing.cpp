@@ -75,9 +75,11 @@ PairingResult fromReply(const AgentReply &reply, PairingResult result, const QSt
     case 410:
         result.error = PairingResult::Error::TokenRefused;
         result.message =
-            QStringLiteral("%1 has no open enrollment for this token: it was used already or expired (%2). "
-                           "Make a new one with `prophasis-agent new-token` on that machine.")
-                .arg(where, said);
+            QStringLiteral("%1 has no open enrollment for this token: it was used already or expired (%2)")
+                .arg(where,
+                     said.isEmpty()
+                         ? QStringLiteral("make a new one with `prophasis-agent new-token` on that machine")
+                         : said);
         return result;
     case 429:
         result.error = PairingResult::Error::Throttled;
