@@ -209,14 +209,6 @@ void AgentClient::onSocketError()
         return;
     }
     if (m_phase == Phase::Waiting) {
-        // An answer that runs to the end of the connection ends here.
-        if (m_parser->finish() == HttpResponseParser::State::Complete) {
-            AgentReply reply;
-            reply.response = m_parser->take();
-            dropSocket();
-            complete(std::move(reply));
-            return;
-        }
         // A kept-alive connection may close just as a request goes out: once, on a fresh one.
         if (m_reused && !m_retried && m_parser->isUntouched() && !isTlsError(error)) {
             qCDebug(lcClient).noquote()
@@ -224,6 +216,14 @@ void AgentClient::onSocketError()
             m_retried = true;
             m_reused = false;
             openConnection();
+            return;
+        }
+        // An answer that runs to the end of the connection ends here.
+        if (m_parser->finish() == HttpResponseParser::State::Complete) {
+            AgentReply reply;
+            reply.response = m_parser->take();
+            dropSocket();
+            complete(std::move(reply));
             return;
         }
     }
