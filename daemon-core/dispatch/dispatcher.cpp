@@ -144,7 +144,7 @@ void Dispatcher::markReady(AgentQueue &queue)
 void Dispatcher::schedulePump()
 {
     // One pass per event-loop turn, however many jobs were queued or finished in it.
-    if (m_pumpPosted)
+    if (m_pumpPosted || m_handingOn)
         return;
     m_pumpPosted = true;
     QMetaObject::invokeMethod(this, &Dispatcher::pump, Qt::QueuedConnection);
@@ -289,10 +289,13 @@ void Dispatcher::onJobFinished(const QUuid &hostId, const AgentJob::Outcome &out
     if (queue.replaceClient)
         retireClient(queue);
     markReady(queue);
-    // A global slot is free: another agent may be waiting for it.
-    if (!m_ready.empty())
-        schedulePump();
+    // The freed slot is handed on right after the result, in this turn of the event loop: a
+    // receiver that queues the next run (as the engine does) needs no second wake-up.
+    m_handingOn = true;
     emitResult(finished->job(), outcome.result);
+    m_handingOn = false;
+    if (!m_ready.empty())
+        pump();
     checkDrained();
 }
 

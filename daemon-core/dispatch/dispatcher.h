@@ -107,6 +107,7 @@ private:
     std::deque<QUuid> m_ready; // agents with a job to start, in turn
     DispatchCounters m_counters;
     bool m_pumpPosted = false;
+    bool m_handingOn = false; // a finished job's result is being delivered; pump() follows
     bool m_draining = false;
     bool m_drainedEmitted = false;
 };
