@@ -42,11 +42,14 @@ void SchedulerDriver::arm()
     if (const std::optional<QDateTime> due = m_scheduler.nextDue())
         delayMs =
             std::clamp<qint64>(due->toMSecsSinceEpoch() - m_scheduler.now().toMSecsSinceEpoch(), 0, delayMs);
+    if (m_sinceWake.isValid())
+        delayMs = std::max(delayMs, m_minWakeInterval.count() - m_sinceWake.elapsed());
     m_timer.start(static_cast<int>(delayMs));
 }
 
 void SchedulerDriver::fire()
 {
+    m_sinceWake.start();
     m_scheduler.runDue();
     arm();
 }
