@@ -439,6 +439,39 @@ private Q_SLOTS:
         QVERIFY(log.results.isEmpty());
     }
 
+    void aChangedAddressTakesANewConnectionAfterTheJobInFlight()
+    {
+        const quint16 port = freePort();
+        MockAgentProcess mock;
+        QVERIFY(mock.start(
+            spkiSha256(m_core.certificate),
+            {{QStringLiteral("web1"),
+              MockAgentProcess::hostEntry(port, QStringLiteral("slow"),
+                                          {{PluginId, MockAgentProcess::pluginEntry(AgentSha)}}, 200)}}));
+        ConfigBuilder builder;
+        const QUuid host = builder.addHost(
+            QStringLiteral("web1"), QStringLiteral("127.0.0.1"), port,
+            mock.host(QStringLiteral("web1")).value(QStringLiteral("spki_sha256")).toString());
+        const QUuid plugin = builder.addPlugin(PluginId, AgentSha);
+        const QUuid check = builder.addCheck(plugin);
+        auto dispatcher = makeDispatcher();
+        dispatcher->setConfiguration(builder.snapshot());
+        DispatchLog log(dispatcher.get());
+
+        QCOMPARE(dispatcher->enqueue(runJob(host, check, plugin)), EnqueueOutcome::Queued);
+        QTRY_COMPARE(log.started.size(), 1);
+        // Same agent key, another address (here: the same agent under another name of loopback).
+        builder.host(host).address = QStringLiteral("localhost");
+        dispatcher->setConfiguration(builder.snapshot());
+        QVERIFY(log.waitForResults(1));
+        QCOMPARE(log.results.last().second.type, ResultType::Success); // the job in flight finished
+        QCOMPARE(dispatcher->enqueue(runJob(host, check, plugin)), EnqueueOutcome::Queued);
+        QVERIFY(log.waitForResults(2));
+        QVERIFY2(log.results.last().second.type == ResultType::Success,
+                 qPrintable(log.results.last().second.message));
+        QCOMPARE(dispatcher->counters().connections, quint64(2));
+    }
+
     void drainLetsJobsInFlightFinish()
     {
         const quint16 port = freePort();
