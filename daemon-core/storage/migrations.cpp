@@ -6,6 +6,7 @@
 #include <QSqlQuery>
 
 #include "daemon-core/storage/database.h"
+#include "daemon-core/storage/legacyresults.h"
 
 namespace prophasis {
 
@@ -37,6 +38,8 @@ const QList<Migration> &migrations()
 {
     static const QList<Migration> list = {
         {1, QStringLiteral("initial schema"), QStringLiteral(":/prophasis/schema/001_initial.sql")},
+        {2, QStringLiteral("time series in time chunks"), QStringLiteral(":/prophasis/schema/002_time_chunks.sql"),
+         &convertVersion1Results},
     };
     return list;
 }
@@ -56,9 +59,16 @@ int schemaVersion(Database &db)
 
 void migrate(Database &db)
 {
+    migrate(db, latestSchemaVersion());
+}
+
+void migrate(Database &db, int targetVersion)
+{
     // schema_migrations is created inside the locked transaction: two cores starting at once
     // on an empty PostgreSQL database would otherwise race on CREATE TABLE.
     for (const Migration &migration : migrations()) {
+        if (migration.version > targetVersion)
+            break;
         db.transaction([&] {
             if (db.kind() == DatabaseKind::Postgres)
                 db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(MigrationLockKey));
@@ -73,6 +83,8 @@ void migrate(Database &db)
                 return;
             qCInfo(lcMigrations) << "applying migration" << migration.version << migration.description;
             db.execScript(readResource(migration.resource));
+            if (migration.convert)
+                migration.convert(db);
             db.exec(QStringLiteral("INSERT INTO schema_migrations (version, description, applied_ms) VALUES (?, ?, ?)"),
                     {migration.version, migration.description, QDateTime::currentMSecsSinceEpoch()});
         });

@@ -5,6 +5,7 @@
 
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/storageerror.h"
+#include "daemon-core/storage/timechunks.h"
 
 namespace prophasis::test {
 
@@ -13,6 +14,30 @@ inline qint64 countRows(Database &db, const QString &table)
     QSqlQuery query = db.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table));
     query.next();
     return query.value(0).toLongLong();
+}
+
+inline bool tableExists(Database &db, const QString &table)
+{
+    QSqlQuery query = db.exec(db.kind() == DatabaseKind::Sqlite
+                                  ? QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")
+                                  : QStringLiteral("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?"),
+                              {table});
+    query.next();
+    return query.value(0).toInt() > 0;
+}
+
+// Rows in every time chunk of the time series: `table` is "results" or "messages" (one table
+// per day) or "rollups" (one per month).
+inline qint64 countChunkRows(Database &db, const QString &table)
+{
+    const bool rollups = table == QLatin1String("rollups");
+    qint64 total = 0;
+    for (const TimeChunk &chunk : TimeChunks(db).all(rollups ? ChunkKind::Rollup : ChunkKind::Raw)) {
+        total += countRows(db, rollups                             ? chunk.rollupsTable()
+                               : table == QLatin1String("results") ? chunk.resultsTable()
+                                                                   : chunk.messagesTable());
+    }
+    return total;
 }
 
 } // namespace prophasis::test

@@ -14,6 +14,7 @@
 #include "tests/storage/testdatabase.h"
 
 using namespace prophasis;
+using prophasis::test::countChunkRows;
 using prophasis::test::countRows;
 
 namespace {
@@ -86,8 +87,8 @@ private Q_SLOTS:
             batch.append(make(T0.addSecs(i * 60), i, i % 10 == 0 ? QStringLiteral("rare") : QStringLiteral("all good")));
         results.insert(batch);
         results.insert({make(T0.addSecs(3600), 1, QStringLiteral("all good"))});
-        QCOMPARE(countRows(*m_db, QStringLiteral("results")), 51);
-        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 2);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 51);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("messages")), 2);
     }
 
     void awkwardTextSurvivesTheBatchPath()
@@ -111,7 +112,7 @@ private Q_SLOTS:
             QCOMPARE(read[i].value, std::optional<double>(double(i) + 0.1)); // doubles round-trip exactly
             QCOMPARE(read[i].metrics.constFirst(), (Metric{messages[i], 1.0 / 3.0, QStringLiteral("°C'")}));
         }
-        QCOMPARE(countRows(*m_db, QStringLiteral("results")), messages.size());
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), messages.size());
     }
 
     void nulAndNonFiniteValuesAreStoredSafely()
@@ -233,10 +234,15 @@ private Q_SLOTS:
             batch.append(result);
         }
         results.insert(batch);
-        QCOMPARE(countRows(*m_db, QStringLiteral("results")), 1200);
-        QCOMPARE(countRows(*m_db, QStringLiteral("result_metrics")), 2400);
-        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 300);
-        QCOMPARE(results.lastResults(series(), 1).constFirst().value, std::optional<double>(1199));
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 1200);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("messages")), 300);
+        const QList<CheckResult> read = results.lastResults(series(), 1200);
+        QCOMPARE(read.size(), 1200);
+        for (int i = 0; i < 1200; ++i) {
+            QCOMPARE(read[i].value, std::optional<double>(i));
+            QCOMPARE(read[i].message, QStringLiteral("message %1").arg(i % 300));
+            QCOMPARE(read[i].metrics, (QList<Metric>{{QStringLiteral("a"), double(i), {}}, {QStringLiteral("b"), double(-i), {}}}));
+        }
     }
 
     void aBadBatchIsWrittenNotAtAll()
@@ -246,8 +252,9 @@ private Q_SLOTS:
         CheckResult bad = make(T0, 1, QStringLiteral("unknown host"));
         bad.hostId = QUuid::createUuid();
         QVERIFY_STORAGE_ERROR(results.insert({good, bad}), StorageError::Kind::MissingReference);
-        QCOMPARE(countRows(*m_db, QStringLiteral("results")), 0);
-        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), 0);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 0);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("messages")), 0);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("rollups")), 0);
         QCOMPARE(countRows(*m_db, QStringLiteral("series")), 0);
     }
 
@@ -258,8 +265,9 @@ private Q_SLOTS:
         result.metrics = {{QStringLiteral("x"), 1, {}}};
         results.insert({result});
         HostStore(*m_db).remove(m_host);
-        for (const char *table : {"series", "results", "result_metrics", "rollups_hourly"})
-            QVERIFY2(countRows(*m_db, QLatin1String(table)) == 0, table);
+        QCOMPARE(countRows(*m_db, QStringLiteral("series")), 0);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 0);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("rollups")), 0);
         QVERIFY(results.latest().isEmpty());
     }
 
@@ -297,14 +305,18 @@ private Q_SLOTS:
             thread.join();
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
         const qint64 total = Writers * Batches * PerBatch;
-        QCOMPARE(countRows(*m_db, QStringLiteral("results")), total);
-        QCOMPARE(countRows(*m_db, QStringLiteral("result_metrics")), total);
-        QCOMPARE(countRows(*m_db, QStringLiteral("messages")), Writers);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), total);
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("messages")), Writers);
         QCOMPARE(results().latest().value(series()).time, T0.addSecs(total - 1));
-        // Every rollup count adds up to the number of values written.
-        QSqlQuery sum = m_db->exec(QStringLiteral("SELECT SUM(count) FROM rollups_hourly WHERE metric_id = 0"));
-        QVERIFY(sum.next());
-        QCOMPARE(sum.value(0).toLongLong(), total);
+        // Every rollup count adds up to the number of values and metrics written.
+        qint64 values = 0;
+        qint64 metrics = 0;
+        for (const HourlyRollup &rollup : results().hourlyRollups(series(), {}, {}, T0.addDays(-1), T0.addDays(1)))
+            values += rollup.count;
+        for (const HourlyRollup &rollup : results().hourlyRollups(series(), QStringLiteral("n"), {}, T0.addDays(-1), T0.addDays(1)))
+            metrics += rollup.count;
+        QCOMPARE(values, total);
+        QCOMPARE(metrics, total);
     }
 
 private:

@@ -1,0 +1,211 @@
+#include "daemon-core/storage/timechunks.h"
+
+#include <QDateTime>
+#include <QSet>
+#include <QSqlQuery>
+
+#include "daemon-core/storage/database.h"
+#include "daemon-core/storage/sqlvalues.h"
+
+namespace prophasis {
+
+namespace {
+
+// PostgreSQL advisory lock keys (any fixed numbers, distinct from the migration lock's).
+constexpr qint64 ChunkDropLockKey = 4048050;
+constexpr qint64 ChunkCreateLockKey = 4048051;
+constexpr int PostgresRollupFillFactor = 75;
+
+QDate utcDate(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).date();
+}
+
+qint64 startOfDayMs(QDate date)
+{
+    return QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+}
+
+} // namespace
+
+QString TimeChunk::resultsTable() const
+{
+    return QStringLiteral("results_") + utcDate(startMs).toString(QStringLiteral("yyyyMMdd"));
+}
+
+QString TimeChunk::messagesTable() const
+{
+    return QStringLiteral("messages_") + utcDate(startMs).toString(QStringLiteral("yyyyMMdd"));
+}
+
+QString TimeChunk::rollupsTable() const
+{
+    return QStringLiteral("rollups_") + utcDate(startMs).toString(QStringLiteral("yyyyMM"));
+}
+
+TimeChunk TimeChunks::rawChunkAt(qint64 timeMs)
+{
+    const QDate day = utcDate(timeMs);
+    return {ChunkKind::Raw, startOfDayMs(day), startOfDayMs(day.addDays(1))};
+}
+
+TimeChunk TimeChunks::rollupChunkAt(qint64 timeMs)
+{
+    const QDate date = utcDate(timeMs);
+    const QDate month(date.year(), date.month(), 1);
+    return {ChunkKind::Rollup, startOfDayMs(month), startOfDayMs(month.addMonths(1))};
+}
+
+bool TimeChunks::storable(qint64 timeMs)
+{
+    const int year = utcDate(timeMs).year();
+    return timeMs >= 0 && year >= FirstYear && year <= LastYear;
+}
+
+TimeChunks::TimeChunks(Database &db)
+    : m_db(db)
+{
+}
+
+QList<TimeChunk> TimeChunks::select(const QString &where, const QVariantList &values) const
+{
+    QList<TimeChunk> chunks;
+    QSqlQuery query = m_db.exec(QStringLiteral("SELECT kind, start_ms, end_ms FROM time_chunks ") + where, values);
+    while (query.next())
+        chunks.append({ChunkKind(query.value(0).toInt()), query.value(1).toLongLong(), query.value(2).toLongLong()});
+    return chunks;
+}
+
+QList<TimeChunk> TimeChunks::overlapping(ChunkKind kind, qint64 fromMs, qint64 toMs) const
+{
+    return select(QStringLiteral("WHERE kind = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms"),
+                  {int(kind), fromMs, toMs});
+}
+
+QList<TimeChunk> TimeChunks::all(ChunkKind kind) const
+{
+    return select(QStringLiteral("WHERE kind = ? ORDER BY start_ms"), {int(kind)});
+}
+
+bool TimeChunks::allExist(const QList<TimeChunk> &chunks) const
+{
+    if (chunks.isEmpty())
+        return true;
+    QVariantList starts;
+    for (const TimeChunk &chunk : chunks)
+        starts.append(chunk.startMs);
+    QSqlQuery query = m_db.exec(QStringLiteral("SELECT kind, start_ms FROM time_chunks WHERE start_ms IN (%1)")
+                                    .arg(placeholders(starts.size())),
+                                starts);
+    QSet<std::pair<int, qint64>> found;
+    while (query.next())
+        found.insert({query.value(0).toInt(), query.value(1).toLongLong()});
+    for (const TimeChunk &chunk : chunks) {
+        if (!found.contains({int(chunk.kind), chunk.startMs}))
+            return false;
+    }
+    return true;
+}
+
+QStringList TimeChunks::createStatements(const TimeChunk &chunk) const
+{
+    const bool sqlite = m_db.kind() == DatabaseKind::Sqlite;
+    // SQLite: WITHOUT ROWID, so the primary key is the table (no second copy of the key in a
+    // rowid table and an index). PostgreSQL: columns ordered widest first, so no padding.
+    if (chunk.kind == ChunkKind::Raw) {
+        // One result per (series, millisecond): a batch replayed after an outage is ignored
+        // where it was already written. outcome packs type, status and classification
+        // (resultcodes.h); metrics holds {"<metric id>": value, …} or NULL.
+        const QString results =
+            sqlite ? QStringLiteral("CREATE TABLE %1 ("
+                                    "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+                                    "time_ms INTEGER NOT NULL, outcome INTEGER NOT NULL, value REAL, "
+                                    "message_id INTEGER NOT NULL, "
+                                    "duration_ms INTEGER NOT NULL, metrics TEXT, "
+                                    "PRIMARY KEY (series_id, time_ms)) WITHOUT ROWID")
+                   : QStringLiteral("CREATE TABLE %1 ("
+                                    "time_ms BIGINT NOT NULL, value DOUBLE PRECISION, "
+                                    "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+                                    "message_id INTEGER NOT NULL, duration_ms INTEGER NOT NULL, outcome SMALLINT NOT NULL, "
+                                    "metrics JSON, PRIMARY KEY (series_id, time_ms))");
+        // Messages are deduplicated per day by a 64-bit prefix of their SHA-1 and expire with
+        // the day's results.
+        const QString messages = sqlite ? QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY, "
+                                                         "hash INTEGER NOT NULL UNIQUE, text TEXT NOT NULL)")
+                                        : QStringLiteral("CREATE TABLE %1 (id INTEGER GENERATED BY DEFAULT AS IDENTITY "
+                                                         "PRIMARY KEY, hash BIGINT NOT NULL UNIQUE, text TEXT NOT NULL)");
+        return {results.arg(chunk.resultsTable()), messages.arg(chunk.messagesTable())};
+    }
+    // metric_id 0 is the result's value; metric ids start at 1. The rows of the current hour
+    // are updated by every batch: on PostgreSQL, room left in each page keeps those updates
+    // HOT (no new index entries, dead versions pruned in place instead of waiting for vacuum).
+    const QString rollups =
+        sqlite ? QStringLiteral("CREATE TABLE %1 ("
+                                "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+                                "metric_id INTEGER NOT NULL, hour_ms INTEGER NOT NULL, min_value REAL NOT NULL, "
+                                "max_value REAL NOT NULL, sum_value REAL NOT NULL, count INTEGER NOT NULL, "
+                                "PRIMARY KEY (series_id, metric_id, hour_ms)) WITHOUT ROWID")
+               : QStringLiteral("CREATE TABLE %1 ("
+                                "hour_ms BIGINT NOT NULL, min_value DOUBLE PRECISION NOT NULL, "
+                                "max_value DOUBLE PRECISION NOT NULL, sum_value DOUBLE PRECISION NOT NULL, "
+                                "count BIGINT NOT NULL, "
+                                "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+                                "metric_id INTEGER NOT NULL, PRIMARY KEY (series_id, metric_id, hour_ms)) "
+                                "WITH (fillfactor = %2)");
+    return {sqlite ? rollups.arg(chunk.rollupsTable()) : rollups.arg(chunk.rollupsTable()).arg(PostgresRollupFillFactor)};
+}
+
+void TimeChunks::ensure(const QList<TimeChunk> &chunks)
+{
+    if (allExist(chunks))
+        return;
+    m_db.transaction([&] {
+        if (m_db.kind() == DatabaseKind::Postgres)
+            m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(ChunkCreateLockKey));
+        for (const TimeChunk &chunk : chunks) {
+            if (allExist({chunk}))
+                continue; // made meanwhile by another writer, or listed twice
+            for (const QString &statement : createStatements(chunk))
+                m_db.exec(statement);
+            m_db.exec(QStringLiteral("INSERT INTO time_chunks (kind, start_ms, end_ms) VALUES (?, ?, ?)"),
+                      {int(chunk.kind), chunk.startMs, chunk.endMs});
+        }
+    });
+}
+
+void TimeChunks::lockAgainstDrops()
+{
+    Q_ASSERT(m_db.inTransaction());
+    if (m_db.kind() == DatabaseKind::Postgres)
+        m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock_shared(%1)").arg(ChunkDropLockKey));
+}
+
+QList<TimeChunk> TimeChunks::dropEndingBefore(ChunkKind kind, qint64 horizonMs)
+{
+    const QString marker = kind == ChunkKind::Raw ? QStringLiteral("raw_dropped_before_ms")
+                                                  : QStringLiteral("rollups_dropped_before_ms");
+    const QList<TimeChunk> expired =
+        select(QStringLiteral("WHERE kind = ? AND end_ms <= ? ORDER BY start_ms"), {int(kind), horizonMs});
+    for (const TimeChunk &chunk : expired) {
+        m_db.transaction([&] {
+            if (m_db.kind() == DatabaseKind::Postgres)
+                m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(ChunkDropLockKey));
+            const QStringList tables = kind == ChunkKind::Raw ? QStringList{chunk.resultsTable(), chunk.messagesTable()}
+                                                              : QStringList{chunk.rollupsTable()};
+            for (const QString &table : tables)
+                m_db.exec(QStringLiteral("DROP TABLE IF EXISTS ") + table);
+            m_db.exec(QStringLiteral("DELETE FROM time_chunks WHERE kind = ? AND start_ms = ?"), {int(kind), chunk.startMs});
+            m_db.exec(QStringLiteral("UPDATE result_retention SET %1 = ? WHERE %1 < ?").arg(marker), {chunk.endMs, chunk.endMs});
+        });
+    }
+    return expired;
+}
+
+qint64 TimeChunks::droppedBefore(ChunkKind kind) const
+{
+    QSqlQuery query = m_db.exec(kind == ChunkKind::Raw ? QStringLiteral("SELECT raw_dropped_before_ms FROM result_retention")
+                                                       : QStringLiteral("SELECT rollups_dropped_before_ms FROM result_retention"));
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+} // namespace prophasis
