@@ -7,6 +7,7 @@
 
 #include "daemon-core/app/coreconfig.h"
 #include "daemon-core/auth/passwordhasher.h"
+#include "daemon-core/engine/coreengine.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/migrations.h"
 #include "daemon-core/storage/secretbox.h"
@@ -175,10 +176,26 @@ Subcommand runCommand()
                 } catch (const StorageError &storageError) {
                     return fail(storageError.message());
                 }
+                const std::optional<QByteArray> secretsKey =
+                    SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
+                if (!secretsKey)
+                    return fail(error);
+                EngineOptions options;
+                options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
+                CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
+                if (!engine.start(&error))
+                    return fail(error);
+                QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
                 SignalWatcher signalWatcher;
-                QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [](int signalNumber) {
+                QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&engine](int signalNumber) {
+                    if (engine.isStopping()) {
+                        // A second signal: the admin will not wait for runs in flight.
+                        qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
+                        QCoreApplication::exit(ExitFailure);
+                        return;
+                    }
                     qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
-                    QCoreApplication::exit(ExitOk);
+                    engine.stop();
                 });
                 qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName();
                 return QCoreApplication::exec();

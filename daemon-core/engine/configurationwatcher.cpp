@@ -7,6 +7,7 @@
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/storageerror.h"
 #include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/whenready.h"
 
 namespace prophasis {
 
@@ -64,40 +65,41 @@ void ConfigurationWatcher::poll()
     if (m_busy)
         return;
     m_busy = true;
-    m_storage.run([](Database &db) { return fingerprint(db); })
-        .then(this,
-              [this](const QString &current) {
-                  if (current == m_fingerprint && !m_reloadRequested) {
-                      m_busy = false;
-                      return;
-                  }
-                  load(current);
-              })
-        .onFailed(this, [this](const StorageError &error) {
-            m_busy = false;
-            Q_EMIT loadFailed(error.message());
-        });
+    whenReady(
+        m_storage.run([](Database &db) { return fingerprint(db); }), this,
+        [this](const QString &current) {
+            if (current == m_fingerprint && !m_reloadRequested) {
+                m_busy = false;
+                return;
+            }
+            load(current);
+        },
+        [this](const StorageError &error) { failed(error); });
+}
+
+void ConfigurationWatcher::failed(const StorageError &error)
+{
+    m_busy = false;
+    Q_EMIT loadFailed(error.message());
 }
 
 void ConfigurationWatcher::load(const QString &fingerprintBefore)
 {
     m_reloadRequested = false;
     const SecretBox secrets = m_secrets;
-    m_storage.run([secrets](Database &db) { return std::make_shared<const Configuration>(loadConfiguration(db, secrets)); })
-        .then(this,
-              [this, fingerprintBefore](const std::shared_ptr<const Configuration> &configuration) {
-                  // Read before the snapshot: a change in between is seen by the next poll.
-                  m_fingerprint = fingerprintBefore;
-                  m_current = configuration;
-                  m_busy = false;
-                  Q_EMIT configurationChanged(configuration);
-                  if (m_reloadRequested)
-                      poll();
-              })
-        .onFailed(this, [this](const StorageError &error) {
+    whenReady(
+        m_storage.run([secrets](Database &db) { return std::make_shared<const Configuration>(loadConfiguration(db, secrets)); }),
+        this,
+        [this, fingerprintBefore](const std::shared_ptr<const Configuration> &configuration) {
+            // Read before the snapshot: a change in between is seen by the next poll.
+            m_fingerprint = fingerprintBefore;
+            m_current = configuration;
             m_busy = false;
-            Q_EMIT loadFailed(error.message());
-        });
+            Q_EMIT configurationChanged(configuration);
+            if (m_reloadRequested)
+                poll();
+        },
+        [this](const StorageError &error) { failed(error); });
 }
 
 } // namespace prophasis

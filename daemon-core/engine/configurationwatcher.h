@@ -10,6 +10,7 @@
 
 namespace prophasis {
 
+class StorageError;
 class StorageExecutor;
 
 // Keeps the engine's configuration snapshot current: changes apply without a restart (SPEC §5).
@@ -36,6 +37,7 @@ Q_SIGNALS:
 private:
     void poll();
     void load(const QString &fingerprint);
+    void failed(const StorageError &error);
 
     StorageExecutor &m_storage;
     SecretBox m_secrets;

@@ -152,13 +152,14 @@ private Q_SLOTS:
         QVERIFY2(again.out.contains(fingerprint.captured(1) + QStringLiteral(" (kept)")), qPrintable(again.out));
 
         QString log;
-        QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("core running"), SIGTERM, &log),
-                 0);
+        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("core running"), SIGTERM, &log) == 0,
+                 qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("signal 15 received")), qPrintable(log));
-        QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("core running"), SIGINT, &log),
-                 0);
+        QVERIFY2(log.contains(QStringLiteral("engine stopped")), qPrintable(log));
+        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("core running"), SIGINT, &log) == 0,
+                 qPrintable(log));
     }
 
     void coreErrorsAreClear()
@@ -213,9 +214,9 @@ private Q_SLOTS:
         QVERIFY2(init.out.contains(QStringLiteral("postgresql://")), qPrintable(init.out));
         QVERIFY(!QFile::exists(data + QStringLiteral("/prophasis.db")));
         QString log;
-        QCOMPARE(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("core running"), SIGTERM, &log),
-                 0);
+        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("core running"), SIGTERM, &log) == 0,
+                 qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("postgresql://")), qPrintable(log));
     }
 

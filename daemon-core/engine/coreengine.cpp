@@ -1,0 +1,283 @@
+#include "daemon-core/engine/coreengine.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+
+#include "daemon-core/engine/configurationwatcher.h"
+#include "daemon-core/engine/provisionalclassification.h"
+#include "daemon-core/scheduler/schedulerdriver.h"
+#include "daemon-core/storage/database.h"
+#include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/logstore.h"
+#include "daemon-core/storage/pluginstore.h"
+#include "daemon-core/storage/resultstore.h"
+#include "daemon-core/storage/resultwriter.h"
+#include "daemon-core/storage/storageerror.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/whenready.h"
+
+namespace prophasis {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcEngine, "prophasis.engine")
+
+PackageSource packagesFrom(StorageExecutor &storage)
+{
+    return [&storage](const QUuid &plugin, const QString &sha256) {
+        return storage.run([plugin, sha256](Database &db) -> std::optional<AgentPackage> {
+            const std::optional<PluginPackage> package = PluginStore(db).package(plugin, sha256);
+            if (!package)
+                return std::nullopt;
+            return AgentPackage{package->pluginVersion, package->archive, package->signature};
+        });
+    };
+}
+
+QString seriesText(const Configuration &config, const SeriesKey &series)
+{
+    return QStringLiteral("%1 on %2 (check %3)")
+        .arg(config.plugins.value(series.pluginId).pluginId, config.hosts.value(series.hostId).name,
+             config.checks.value(series.checkId).name);
+}
+
+} // namespace
+
+CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity identity, EngineOptions options,
+                       QObject *parent)
+    : QObject(parent)
+    , m_storage(storage)
+    , m_identity(std::move(identity))
+    , m_options(std::move(options))
+    , m_watcher(std::make_unique<ConfigurationWatcher>(storage, std::move(secrets), m_options.configurationPollMs))
+    , m_dispatcher(std::make_unique<Dispatcher>(m_identity, packagesFrom(storage), m_options.dispatcher))
+    , m_writer(std::make_unique<ResultWriter>(storage, ResultWriterOptions{.spoolDirectory = m_options.spoolDirectory}))
+{
+    m_scheduler = std::make_unique<Scheduler>([this](const RunJob &job) { return m_dispatcher->enqueue(job); }, systemClock(),
+                                              m_options.scheduler);
+    m_driver = std::make_unique<SchedulerDriver>(*m_scheduler);
+    m_scheduler->setReportHandler([this](const SchedulerReport &report) {
+        LogEntry entry;
+        entry.severity = LogSeverity::Warning;
+        entry.category = QStringLiteral("scheduler");
+        entry.hostId = report.series.hostId;
+        entry.count = report.count;
+        const QString what = m_configuration && !report.series.hostId.isNull()
+                                 ? seriesText(*m_configuration, report.series)
+                                 : QStringLiteral("%1 series").arg(report.seriesCount);
+        if (report.kind == SchedulerReport::Kind::SkippedLate) {
+            entry.message = QStringLiteral("run of %1 skipped: %2 ms later than its slot (maximum lateness %3 ms)")
+                                .arg(what)
+                                .arg(report.latenessMs)
+                                .arg(m_options.scheduler.maxLateness.count());
+            entry.foldKey = QStringLiteral("scheduler|late|") + report.series.hostId.toString();
+        } else {
+            entry.message = QStringLiteral("the agent's queue is full: run of %1 not queued").arg(what);
+            entry.foldKey = QStringLiteral("scheduler|full|") + report.series.hostId.toString();
+        }
+        recordLog(entry);
+    });
+
+    connect(m_watcher.get(), &ConfigurationWatcher::configurationChanged, this, &CoreEngine::applyConfiguration);
+    connect(m_watcher.get(), &ConfigurationWatcher::loadFailed, this, [](const QString &message) {
+        qCWarning(lcEngine).noquote() << "cannot read the configuration, keeping the last one:" << message;
+    });
+    connect(m_dispatcher.get(), &Dispatcher::resultReady, this, &CoreEngine::onResult);
+    connect(m_dispatcher.get(), &Dispatcher::securityEvent, this, [this](const AgentKeyMismatch &event) {
+        qCWarning(lcEngine).noquote() << "security:" << event.describe();
+        LogEntry entry;
+        entry.severity = LogSeverity::Security;
+        entry.category = QStringLiteral("security");
+        entry.hostId = event.hostId;
+        entry.message = event.describe();
+        entry.foldKey = QStringLiteral("security|agent-key|") + event.hostId.toString() + u'|' + event.presentedSpki;
+        recordLog(entry);
+    });
+    connect(m_dispatcher.get(), &Dispatcher::drained, this, [this] {
+        whenReady(m_writer->drain(), this, [this] { finishStop(); }, [this](const StorageError &) { finishStop(); });
+    });
+    connect(m_writer.get(), &ResultWriter::databaseAvailabilityChanged, this, [this](bool available, const QString &reason) {
+        if (!available) {
+            qCWarning(lcEngine).noquote() << "the database is unavailable; results wait in the spool until it returns:" << reason;
+            m_databaseDownSince = QDateTime::currentDateTimeUtc();
+            return;
+        }
+        qCInfo(lcEngine) << "the database is back";
+        LogEntry entry;
+        entry.severity = LogSeverity::Error;
+        entry.category = QStringLiteral("storage");
+        entry.message = QStringLiteral("the database was unavailable from %1 until %2; results waited in the spool")
+                            .arg(m_databaseDownSince.toString(Qt::ISODate), QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+        recordLog(entry);
+    });
+    connect(m_writer.get(), &ResultWriter::resultsDropped, this, [this](qint64 count, const QString &reason) {
+        qCWarning(lcEngine).noquote() << count << "results dropped:" << reason;
+        LogEntry entry;
+        entry.severity = LogSeverity::Error;
+        entry.category = QStringLiteral("storage");
+        entry.count = count;
+        entry.message = QStringLiteral("results dropped: %1").arg(reason);
+        recordLog(entry);
+    });
+
+    m_staleTimer.setSingleShot(true);
+    m_staleTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_staleTimer, &QTimer::timeout, this, [this] {
+        publish(m_health.expireStale(QDateTime::currentDateTimeUtc()));
+        armStaleTimer();
+    });
+}
+
+CoreEngine::~CoreEngine() = default;
+
+bool CoreEngine::start(QString *error)
+{
+    if (!m_writer->start(error))
+        return false;
+    m_watcher->start();
+    return true;
+}
+
+void CoreEngine::applyConfiguration(std::shared_ptr<const Configuration> configuration)
+{
+    if (m_stopping)
+        return;
+    if (!m_running) {
+        // The first snapshot: the latest result of each series comes from storage, so health
+        // starts where it was and a restart raises no alerts (SPEC §5).
+        if (m_loadingLatest)
+            return;
+        m_loadingLatest = true;
+        whenReady(
+            m_storage.run([](Database &db) { return ResultStore(db).latest(); }), this,
+            [this](const LatestResults &latest) {
+                m_loadingLatest = false;
+                begin(m_watcher->current(), latest);
+            },
+            [this](const StorageError &error) {
+                m_loadingLatest = false;
+                qCWarning(lcEngine).noquote() << "cannot read the latest results, starting without them:" << error.message();
+                begin(m_watcher->current(), {});
+            });
+        return;
+    }
+    m_configuration = configuration;
+    m_dispatcher->setConfiguration(configuration);
+    m_scheduler->setConfiguration(*configuration);
+    publish(m_health.setConfiguration(*configuration, QDateTime::currentDateTimeUtc()));
+    armStaleTimer();
+}
+
+void CoreEngine::begin(std::shared_ptr<const Configuration> configuration, const LatestResults &latest)
+{
+    if (m_stopping || m_running)
+        return;
+    m_configuration = configuration;
+    m_health.reset(*configuration, latest, QDateTime::currentDateTimeUtc());
+    m_dispatcher->setConfiguration(configuration);
+    m_scheduler->setConfiguration(*configuration);
+    m_driver->start();
+    m_running = true;
+    armStaleTimer();
+    qCInfo(lcEngine) << "engine running:" << configuration->hosts.size() << "hosts," << m_scheduler->seriesCount()
+                     << "series";
+    Q_EMIT started();
+}
+
+void CoreEngine::onResult(const RunJob &job, CheckResult result)
+{
+    Q_UNUSED(job)
+    result.classification = provisionalClassification(result);
+    m_writer->accept(result);
+    Q_EMIT resultRecorded(result);
+    publish(m_health.recordResult({result.hostId, result.checkId, result.pluginId}, {result.time, result.classification},
+                                  QDateTime::currentDateTimeUtc()));
+    armStaleTimer();
+}
+
+void CoreEngine::publish(const QList<HealthChange> &changes)
+{
+    for (const HealthChange &change : changes)
+        Q_EMIT healthChanged(change);
+}
+
+void CoreEngine::armStaleTimer()
+{
+    const std::optional<QDateTime> next = m_health.nextStaleness();
+    if (!next) {
+        m_staleTimer.stop();
+        return;
+    }
+    const qint64 waitMs = std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(*next));
+    // Re-arming costs a timer restart per result; only move it when the deadline moved earlier
+    // or the timer is idle.
+    if (!m_staleTimer.isActive() || waitMs < m_staleTimer.remainingTime())
+        m_staleTimer.start(int(std::min<qint64>(waitMs, 24LL * 3600 * 1000)));
+}
+
+RunNowResult CoreEngine::checkNow(const QUuid &hostId, const QUuid &checkId, const QUuid &pluginId)
+{
+    if (!m_running)
+        return {};
+    return m_scheduler->runNow(hostId, checkId, pluginId);
+}
+
+QFuture<Host> CoreEngine::addHostFromEnrollment(const QString &enrollmentString, const QString &name,
+                                                const PairingOptions &options)
+{
+    // The caller (the API) keeps its own context; this chain touches the engine only through
+    // the watcher, which it checks is still there.
+    QPointer<ConfigurationWatcher> watcher = m_watcher.get();
+    StorageExecutor *storage = &m_storage;
+    return HostPairing::pair(enrollmentString, m_identity, options)
+        .then(QtFuture::Launch::Async, [storage, name](const PairingResult &paired) {
+            if (!paired.ok())
+                throw StorageError(StorageError::Kind::Invalid, paired.message);
+            Host host;
+            host.name = name.isEmpty() ? paired.address : name;
+            host.address = paired.address;
+            host.agentPort = paired.port;
+            host.agentKeySha256 = paired.spkiSha256;
+            // Waits on a pool thread, never on the event loop.
+            return storage->runAndWait([host](Database &db) { return HostStore(db).create(host); });
+        })
+        .then([watcher](const Host &host) {
+            qCInfo(lcEngine).noquote() << "paired with the agent of" << host.name << "at" << host.address << "key"
+                                       << host.agentKeySha256;
+            if (watcher)
+                QMetaObject::invokeMethod(watcher, &ConfigurationWatcher::reloadNow, Qt::QueuedConnection);
+            return host;
+        });
+}
+
+void CoreEngine::recordLog(LogEntry entry)
+{
+    entry.firstSeen = entry.lastSeen = QDateTime::currentDateTimeUtc();
+    whenReady(
+        m_storage.run([entry](Database &db) { SystemLogStore(db).record(entry); }), this, [] {},
+        [entry](const StorageError &error) {
+            // The database being away is itself reported once by the result writer.
+            qCWarning(lcEngine).noquote() << entry.category << entry.message << "(not in the system log:" << error.message()
+                                          << ')';
+        });
+}
+
+void CoreEngine::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_driver->stop();
+    m_staleTimer.stop();
+    qCInfo(lcEngine) << "stopping: waiting for runs in flight";
+    m_dispatcher->drain();
+}
+
+void CoreEngine::finishStop()
+{
+    m_running = false;
+    qCInfo(lcEngine) << "engine stopped";
+    Q_EMIT stopped();
+}
+
+} // namespace prophasis

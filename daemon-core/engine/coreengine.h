@@ -1,0 +1,100 @@
+#pragma once
+
+#include <QDateTime>
+#include <QFuture>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+#include "daemon-core/dispatch/dispatcher.h"
+#include "daemon-core/dispatch/hostpairing.h"
+#include "daemon-core/engine/healthtracker.h"
+#include "daemon-core/scheduler/scheduler.h"
+#include "daemon-core/storage/secretbox.h"
+#include "shared/domain/logentry.h"
+#include "shared/tls/identity.h"
+
+namespace prophasis {
+
+class ConfigurationWatcher;
+class ResultWriter;
+class SchedulerDriver;
+class StorageExecutor;
+
+struct EngineOptions
+{
+    SchedulerOptions scheduler;
+    DispatcherLimits dispatcher;
+    int configurationPollMs = 2000;
+    QString spoolDirectory; // where results wait while the database is away
+};
+
+// One check's way from schedule to stored result and health (docs/ARCHITECTURE.md):
+// ConfigurationWatcher → Scheduler (SchedulerDriver) → Dispatcher → classification seam →
+// ResultWriter and HealthTracker → healthChanged. Lives on the core's event loop; database work
+// goes through the StorageExecutor.
+class CoreEngine : public QObject
+{
+    Q_OBJECT
+public:
+    CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity identity, EngineOptions options,
+               QObject *parent = nullptr);
+    ~CoreEngine() override;
+
+    // Opens the spool (replaying what an earlier run left), loads the configuration and the latest
+    // results, then starts scheduling; started() follows. False when the spool folder is unusable.
+    bool start(QString *error);
+    // SIGTERM: no new runs; jobs in flight finish (bounded by their deadlines), accepted results are
+    // written (or spooled when the database is away); then stopped().
+    void stop();
+    bool isRunning() const { return m_running; }
+    bool isStopping() const { return m_stopping; }
+
+    // "Check now" (SPEC §5): null check or plugin ids match all of the host's.
+    RunNowResult checkNow(const QUuid &hostId, const QUuid &checkId = {}, const QUuid &pluginId = {});
+    // Adds a host from an agent's enrollment string (SPEC §4): pairs with the agent, then stores
+    // the host with the pinned key. `name` empty: the address from the string.
+    QFuture<Host> addHostFromEnrollment(const QString &enrollmentString, const QString &name,
+                                        const PairingOptions &options = {});
+
+    const HealthTracker &health() const { return m_health; }
+    const Scheduler &scheduler() const { return *m_scheduler; }
+    const Dispatcher &dispatcher() const { return *m_dispatcher; }
+    const ResultWriter &resultWriter() const { return *m_writer; }
+    std::shared_ptr<const Configuration> configuration() const { return m_configuration; }
+
+Q_SIGNALS:
+    void started();
+    void stopped();
+    void healthChanged(const prophasis::HealthChange &change);
+    // Every stored result (classified), e.g. for the event stream.
+    void resultRecorded(const prophasis::CheckResult &result);
+
+private:
+    void applyConfiguration(std::shared_ptr<const Configuration> configuration);
+    void begin(std::shared_ptr<const Configuration> configuration, const LatestResults &latest);
+    void onResult(const RunJob &job, CheckResult result);
+    void publish(const QList<HealthChange> &changes);
+    void armStaleTimer();
+    void recordLog(LogEntry entry);
+    void finishStop();
+
+    StorageExecutor &m_storage;
+    TlsIdentity m_identity;
+    EngineOptions m_options;
+    std::unique_ptr<ConfigurationWatcher> m_watcher;
+    std::unique_ptr<Dispatcher> m_dispatcher;
+    std::unique_ptr<Scheduler> m_scheduler;
+    std::unique_ptr<SchedulerDriver> m_driver;
+    std::unique_ptr<ResultWriter> m_writer;
+    HealthTracker m_health;
+    QTimer m_staleTimer;
+    std::shared_ptr<const Configuration> m_configuration;
+    QDateTime m_databaseDownSince;
+    bool m_loadingLatest = false;
+    bool m_running = false;
+    bool m_stopping = false;
+};
+
+} // namespace prophasis
