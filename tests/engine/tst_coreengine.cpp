@@ -1,0 +1,219 @@
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "daemon-core/engine/coreengine.h"
+#include "daemon-core/storage/checkstore.h"
+#include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/pluginstore.h"
+#include "daemon-core/storage/resultstore.h"
+#include "daemon-core/storage/resultwriter.h"
+#include "daemon-core/storage/servicestore.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "shared/enrollment/pairingstrings.h"
+#include "tests/dispatch/dispatchfixture.h"
+#include "tests/storage/testdatabase.h"
+#include "tests/support/agentprocess.h"
+
+using namespace prophasis;
+using testing::MockAgentProcess;
+
+Q_DECLARE_METATYPE(prophasis::HealthChange)
+
+namespace {
+
+const QString PluginId = QStringLiteral("org.example.up");
+const QString PackageSha = QString(64, u'a');
+
+QJsonObject mockHosts(quint16 port1, quint16 port2, const QString &behaviour2)
+{
+    const QJsonObject plugins{
+        {PluginId, MockAgentProcess::pluginEntry(PackageSha, {{QStringLiteral("value"), 1},
+                                                              {QStringLiteral("message"), QStringLiteral("up")},
+                                                              {QStringLiteral("status"), QStringLiteral("ok")}})}};
+    return {{QStringLiteral("web1"), MockAgentProcess::hostEntry(port1, QStringLiteral("normal"), plugins)},
+            {QStringLiteral("web2"), MockAgentProcess::hostEntry(port2, behaviour2, plugins)}};
+}
+
+// The configuration of a small shop, stored through the stores as the API will: two web servers
+// on one check every second, in one redundancy group of a service.
+struct Shop
+{
+    Host web1, web2;
+    Plugin plugin;
+    Check check;
+    Service service;
+};
+
+Shop storeShop(StorageExecutor &storage, const QJsonObject &web1, const QJsonObject &web2)
+{
+    return storage.runAndWait([&](Database &db) {
+        Shop shop;
+        for (auto [host, mock] : {std::pair{&shop.web1, web1}, std::pair{&shop.web2, web2}}) {
+            host->name = mock.value(QStringLiteral("host")).toString();
+            host->address = mock.value(QStringLiteral("address")).toString();
+            host->agentPort = quint16(mock.value(QStringLiteral("port")).toInt());
+            host->agentKeySha256 = mock.value(QStringLiteral("spki_sha256")).toString();
+            *host = HostStore(db).create(*host);
+        }
+        shop.plugin.pluginId = PluginId;
+        shop.plugin.name = QStringLiteral("Up");
+        shop.plugin.pluginVersion = QStringLiteral("1.0.0");
+        shop.plugin.runtime = PluginRuntime::Exec;
+        shop.plugin.entry = QStringLiteral("check.sh");
+        shop.plugin.packageSha256 = PackageSha;
+        shop.plugin.classifier.source = QStringLiteral("return 'ok'");
+        shop.plugin = PluginStore(db).create(shop.plugin);
+        shop.check.name = QStringLiteral("web");
+        shop.check.hostIds = {shop.web1.id, shop.web2.id};
+        shop.check.plugins = {CheckPlugin{shop.plugin.id, {}, std::nullopt}};
+        shop.check = CheckStore(db).create(shop.check);
+        Schedule schedule;
+        schedule.name = QStringLiteral("every second");
+        schedule.intervals = {{QDateTime::currentDateTimeUtc().addSecs(-3600), 1}};
+        schedule.checkIds = {shop.check.id};
+        ScheduleStore(db).create(schedule);
+        shop.service.name = QStringLiteral("shop");
+        shop.service.redundancyGroups = {{QStringLiteral("web"),
+                                          {{MemberKind::Host, shop.web1.id, {}}, {MemberKind::Host, shop.web2.id, {}}}}};
+        shop.service = ServiceStore(db).create(shop.service);
+        return shop;
+    });
+}
+
+bool sawChange(const QSignalSpy &spy, const HealthChange &wanted)
+{
+    for (const QList<QVariant> &arguments : spy) {
+        const auto change = arguments.at(0).value<HealthChange>();
+        if (change.subject == wanted.subject && change.id == wanted.id && change.from == wanted.from
+            && change.to == wanted.to)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+// The engine end to end on SQLite and PostgreSQL: schedules → mock agents over mutual TLS →
+// stored results → health and its changes; configuration changes without a restart; check now;
+// a clean stop; pairing with a real agent.
+class TestCoreEngine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { qRegisterMetaType<HealthChange>(); }
+
+    void checksRunStoreAndChangeHealth()
+    {
+        test::TestDatabase testDatabase(QStringLiteral("coreengine"));
+        DatabaseConfig databaseConfig;
+        testDatabase.freshMigratedDatabase(&databaseConfig);
+        StorageExecutor storage(databaseConfig, 2);
+        const TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
+
+        MockAgentProcess mock;
+        const quint16 port1 = testing::freePort(), port2 = testing::freePort();
+        QVERIFY(mock.start(spkiSha256(core.certificate), mockHosts(port1, port2, QStringLiteral("normal"))));
+        const Shop shop = storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
+
+        QTemporaryDir spool;
+        EngineOptions options;
+        options.configurationPollMs = 50;
+        options.spoolDirectory = spool.path();
+        CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), core, options);
+        QSignalSpy started(&engine, &CoreEngine::started);
+        QSignalSpy changes(&engine, &CoreEngine::healthChanged);
+        QString error;
+        QVERIFY2(engine.start(&error), qPrintable(error));
+        QVERIFY(started.wait(10'000));
+        QCOMPARE(engine.scheduler().seriesCount(), 2);
+
+        // Both agents answer ok: hosts and the service turn ok.
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web1.id), State::Ok, 15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Ok, 15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Ok, 15'000);
+        QVERIFY(sawChange(changes, {HealthChange::Subject::Host, shop.web1.id, State::NoData, State::Ok, {}}));
+
+        // The results are stored, classified, with the plugin's own status.
+        const SeriesKey series{shop.web1.id, shop.check.id, shop.plugin.id};
+        QList<CheckResult> stored;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (stored = storage.runAndWait([&](Database &db) { return ResultStore(db).lastResults(series, 3); })).size() >= 2,
+            15'000);
+        QCOMPARE(stored.last().classification, State::Ok);
+        QCOMPARE(stored.last().message, QStringLiteral("up"));
+        QCOMPARE(stored.last().value, std::optional<double>(1));
+
+        // web2's agent starts dropping connections: its runs fail (connection_error → unknown until
+        // classifiers come) and the redundant service is degraded, not down.
+        QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Unknown, 15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Degraded, 15'000);
+        QVERIFY(sawChange(changes, {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}}));
+        QCOMPARE(engine.health().hostState(shop.web1.id), State::Ok);
+
+        // "Check now" queues at once.
+        QCOMPARE(engine.checkNow(shop.web1.id).matched, 1);
+
+        // A change of configuration applies without a restart: web2 disabled has no data, and
+        // its series is no longer scheduled.
+        Host disabled = shop.web2;
+        disabled.enabled = false;
+        storage.runAndWait([&](Database &db) { return HostStore(db).update(disabled); });
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::NoData, 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(engine.scheduler().seriesCount(), 1, 10'000);
+
+        // Stop: runs in flight finish, accepted results are written, then stopped().
+        QSignalSpy stopped(&engine, &CoreEngine::stopped);
+        engine.stop();
+        QVERIFY(stopped.wait(20'000));
+        QVERIFY(!engine.isRunning());
+        const ResultWriterCounters counters = engine.resultWriter().counters();
+        QVERIFY(counters.accepted > 0);
+        QCOMPARE(counters.written + counters.spooled, counters.accepted);
+        QCOMPARE(counters.lost, 0);
+    }
+
+    void addsAHostFromAnEnrollmentString()
+    {
+        test::TestDatabase testDatabase(QStringLiteral("coreengine_pairing"));
+        DatabaseConfig databaseConfig;
+        testDatabase.freshMigratedDatabase(&databaseConfig);
+        StorageExecutor storage(databaseConfig, 1);
+        test::AgentProcess agent(QStringLiteral(PROPHASIS_AGENT_BINARY));
+        QVERIFY(agent.init(test::freeLoopbackPort()));
+        QVERIFY2(agent.start(), qPrintable(agent.log()));
+        QString error;
+        const std::optional<EnrollmentString> enrollment = EnrollmentString::decode(agent.enrollmentString(), &error);
+        QVERIFY2(enrollment, qPrintable(error));
+
+        QTemporaryDir spool;
+        EngineOptions options;
+        options.spoolDirectory = spool.path();
+        CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), TlsIdentity::generate(QStringLiteral("core")), options);
+        QFuture<Host> added = engine.addHostFromEnrollment(agent.enrollmentString(), QStringLiteral("db1"));
+        QTRY_VERIFY_WITH_TIMEOUT(added.isFinished(), 30'000);
+        const Host host = added.result();
+        QCOMPARE(host.name, QStringLiteral("db1"));
+        QCOMPARE(host.agentKeySha256, enrollment->spkiSha256);
+        QCOMPARE(host.agentPort, enrollment->port);
+        const Host stored = storage.runAndWait([&](Database &db) { return HostStore(db).get(host.id); });
+        QCOMPARE(stored.agentKeySha256, enrollment->spkiSha256);
+
+        // The token is burnt: a second pairing with the same string is refused with a reason, and
+        // no host is stored for it.
+        QFuture<Host> again = engine.addHostFromEnrollment(agent.enrollmentString(), QStringLiteral("db1-again"));
+        QTRY_VERIFY_WITH_TIMEOUT(again.isFinished(), 30'000);
+        try {
+            again.result();
+            QFAIL("a used enrollment token was accepted");
+        } catch (const StorageError &refused) {
+            QVERIFY2(!refused.message().isEmpty(), "no reason given");
+        }
+        QCOMPARE(storage.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCoreEngine)
+#include "tst_coreengine.moc"
