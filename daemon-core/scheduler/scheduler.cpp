@@ -8,12 +8,6 @@ namespace prophasis {
 
 namespace {
 
-// Min-heap order on the due time; the index breaks ties so the order is reproducible.
-bool laterThan(qint64 aDue, quint32 aIndex, qint64 bDue, quint32 bIndex)
-{
-    return aDue != bDue ? aDue > bDue : aIndex > bIndex;
-}
-
 QDateTime fromMs(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
@@ -91,6 +85,7 @@ qint64 Scheduler::resumeSlot(const Series &series, qint64 now) const
 
 void Scheduler::setConfiguration(const Configuration &config)
 {
+    Q_ASSERT(!m_offering);
     const qint64 now = nowMs();
     observeClock(now);
 
@@ -156,18 +151,13 @@ void Scheduler::rebuildHeap()
         if (m_series[i].nextMs != NoSlot)
             m_heap.push_back({m_series[i].nextMs, i});
     }
-    const auto later = [](const HeapEntry &a, const HeapEntry &b) {
-        return laterThan(a.dueMs, a.index, b.dueMs, b.index);
-    };
-    std::make_heap(m_heap.begin(), m_heap.end(), later);
+    std::make_heap(m_heap.begin(), m_heap.end(), HeapEntry::later);
 }
 
 void Scheduler::pushHeap(quint32 index)
 {
     m_heap.push_back({m_series[index].nextMs, index});
-    std::push_heap(m_heap.begin(), m_heap.end(), [](const HeapEntry &a, const HeapEntry &b) {
-        return laterThan(a.dueMs, a.index, b.dueMs, b.index);
-    });
+    std::push_heap(m_heap.begin(), m_heap.end(), HeapEntry::later);
 }
 
 // A clock set back by a period or more would leave series waiting that long for slots they had
@@ -211,17 +201,15 @@ std::optional<QDateTime> Scheduler::nextSlot(const SeriesKey &series) const
 
 int Scheduler::runDue()
 {
+    Q_ASSERT(!m_offering);
     // Only what is due at the start: jobs that come due while the sink works wait for the next
     // call, so a slow sink cannot keep this loop going.
     const qint64 now = nowMs();
     observeClock(now);
     const quint64 offeredBefore =
         m_counters.queued + m_counters.alreadyWaiting + m_counters.queueFull + m_counters.hostUnknown;
-    const auto later = [](const HeapEntry &a, const HeapEntry &b) {
-        return laterThan(a.dueMs, a.index, b.dueMs, b.index);
-    };
     while (!m_heap.empty() && m_heap.front().dueMs <= now) {
-        std::pop_heap(m_heap.begin(), m_heap.end(), later);
+        std::pop_heap(m_heap.begin(), m_heap.end(), HeapEntry::later);
         const quint32 index = m_heap.back().index;
         m_heap.pop_back();
         Series &series = m_series[index];
@@ -270,7 +258,9 @@ void Scheduler::noteSkipped(const SeriesKey &key, qint64 oldestSlotMs, qint64 no
 
 EnqueueOutcome Scheduler::offer(const RunJob &job)
 {
+    m_offering = true;
     const EnqueueOutcome outcome = m_sink(job);
+    m_offering = false;
     switch (outcome) {
     case EnqueueOutcome::Queued:
         ++m_counters.queued;
@@ -291,6 +281,7 @@ EnqueueOutcome Scheduler::offer(const RunJob &job)
 
 RunNowResult Scheduler::runNow(const QUuid &hostId, const QUuid &checkId, const QUuid &pluginId)
 {
+    Q_ASSERT(!m_offering);
     RunNowResult result;
     const auto range = m_seriesOfHost.constFind(hostId);
     if (range == m_seriesOfHost.constEnd())

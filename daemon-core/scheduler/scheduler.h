@@ -75,6 +75,11 @@ private:
     {
         qint64 dueMs;
         quint32 index;
+        // Min-heap order on the due time; the index breaks ties so the order is reproducible.
+        static bool later(const HeapEntry &a, const HeapEntry &b)
+        {
+            return a.dueMs != b.dueMs ? a.dueMs > b.dueMs : a.index > b.index;
+        }
     };
     struct HostRange
     {
@@ -102,6 +107,7 @@ private:
     QHash<QUuid, HostRange> m_seriesOfHost;
     std::vector<HeapEntry> m_heap; // min-heap of next slots
     bool m_started = false;
+    bool m_offering = false; // inside the sink: calls back into the scheduler are a bug
     qint64 m_lastNowMs = NothingHandled;
 
     SchedulerCounters m_counters;

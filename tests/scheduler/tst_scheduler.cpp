@@ -807,7 +807,6 @@ private Q_SLOTS:
         // Enrolling and enabling apply on the next configuration.
         h.f.config.hosts[fresh].agentKeySha256 = QString(64, QLatin1Char('b'));
         h.f.config.hosts[off].enabled = true;
-        h.f.config.schedules[h.f.config.schedules.keys().first()].enabled = true;
         for (Schedule &schedule : h.f.config.schedules)
             schedule.enabled = true;
         h.reconfigure();
