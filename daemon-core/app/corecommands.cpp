@@ -182,6 +182,7 @@ Subcommand runCommand()
                     return fail(error);
                 EngineOptions options;
                 options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
+                options.retention = {config->retentionRawDays, config->retentionRollupDays};
                 CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
                 if (!engine.start(&error))
                     return fail(error);

@@ -32,6 +32,11 @@ std::optional<CoreConfig> CoreConfig::load(const QString &dataDirectory, QString
     JsonReader reader(document.object(), errors);
     config.databaseUrl = reader.string(QStringLiteral("database_url"));
     config.databaseUrlFile = reader.string(QStringLiteral("database_url_file"));
+    config.retentionRawDays = int(reader.integer(QStringLiteral("retention_raw_days"), config.retentionRawDays, 1, 3660));
+    config.retentionRollupDays =
+        int(reader.integer(QStringLiteral("retention_rollup_days"), config.retentionRollupDays, 1, 36600));
+    if (errors.isEmpty() && config.retentionRollupDays < config.retentionRawDays)
+        errors.add(QStringLiteral("retention_rollup_days"), QStringLiteral("must not be shorter than retention_raw_days"));
     if (!errors.isEmpty()) {
         *error = QStringLiteral("%1: %2").arg(path, errors.summary());
         return std::nullopt;
@@ -46,6 +51,8 @@ bool CoreConfig::save(QString *error) const
         json.insert(QStringLiteral("database_url"), databaseUrl);
     if (!databaseUrlFile.isEmpty())
         json.insert(QStringLiteral("database_url_file"), databaseUrlFile);
+    json.insert(QStringLiteral("retention_raw_days"), retentionRawDays);
+    json.insert(QStringLiteral("retention_rollup_days"), retentionRollupDays);
     QSaveFile file(QDir(dataDirectory).filePath(fileName()));
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());

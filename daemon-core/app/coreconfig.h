@@ -22,6 +22,9 @@ struct CoreConfig
     QString dataDirectory;
     QString databaseUrl;     // empty: SQLite in the data folder
     QString databaseUrlFile; // read at every start
+    // How long results are kept (SPEC §5): raw results and hourly rollups, in days.
+    int retentionRawDays = 30;
+    int retentionRollupDays = 731;
 
     static QString fileName() { return QStringLiteral("core.json"); }
     static QString sqliteFileName() { return QStringLiteral("prophasis.db"); }

@@ -10,6 +10,7 @@
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/pluginstore.h"
+#include "daemon-core/storage/resultretention.h"
 #include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/resultwriter.h"
 #include "daemon-core/storage/storageerror.h"
@@ -52,6 +53,7 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
     , m_watcher(std::make_unique<ConfigurationWatcher>(storage, std::move(secrets), m_options.configurationPollMs))
     , m_dispatcher(std::make_unique<Dispatcher>(m_identity, packagesFrom(storage), m_options.dispatcher))
     , m_writer(std::make_unique<ResultWriter>(storage, ResultWriterOptions{.spoolDirectory = m_options.spoolDirectory}))
+    , m_retention(std::make_unique<ResultRetention>(storage, m_options.retention))
 {
     m_scheduler = std::make_unique<Scheduler>([this](const RunJob &job) { return m_dispatcher->enqueue(job); }, systemClock(),
                                               m_options.scheduler);
@@ -120,6 +122,14 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
         recordLog(entry);
     });
 
+    connect(m_retention.get(), &ResultRetention::expired, this, [](const ExpiryReport &report) {
+        if (report.rawChunksDropped > 0 || report.rollupChunksDropped > 0)
+            qCInfo(lcEngine) << "retention: dropped" << report.rawChunksDropped << "days of results and"
+                             << report.rollupChunksDropped << "months of hourly rollups";
+    });
+    connect(m_retention.get(), &ResultRetention::failed, this,
+            [](const QString &reason) { qCWarning(lcEngine).noquote() << "retention failed, retried later:" << reason; });
+
     m_staleTimer.setSingleShot(true);
     m_staleTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_staleTimer, &QTimer::timeout, this, [this] {
@@ -177,6 +187,7 @@ void CoreEngine::begin(std::shared_ptr<const Configuration> configuration, const
     m_dispatcher->setConfiguration(configuration);
     m_scheduler->setConfiguration(*configuration);
     m_driver->start();
+    m_retention->start();
     m_running = true;
     armStaleTimer();
     qCInfo(lcEngine) << "engine running:" << configuration->hosts.size() << "hosts," << m_scheduler->seriesCount()

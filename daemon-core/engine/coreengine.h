@@ -11,6 +11,7 @@
 #include "daemon-core/dispatch/hostpairing.h"
 #include "daemon-core/engine/healthtracker.h"
 #include "daemon-core/scheduler/scheduler.h"
+#include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/secretbox.h"
 #include "shared/domain/logentry.h"
 #include "shared/tls/identity.h"
@@ -18,6 +19,7 @@
 namespace prophasis {
 
 class ConfigurationWatcher;
+class ResultRetention;
 class ResultWriter;
 class SchedulerDriver;
 class StorageExecutor;
@@ -26,6 +28,7 @@ struct EngineOptions
 {
     SchedulerOptions scheduler;
     DispatcherLimits dispatcher;
+    RetentionPolicy retention;
     int configurationPollMs = 2000;
     QString spoolDirectory; // where results wait while the database is away
 };
@@ -88,6 +91,7 @@ private:
     std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<SchedulerDriver> m_driver;
     std::unique_ptr<ResultWriter> m_writer;
+    std::unique_ptr<ResultRetention> m_retention;
     HealthTracker m_health;
     QTimer m_staleTimer;
     std::shared_ptr<const Configuration> m_configuration;

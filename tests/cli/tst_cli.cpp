@@ -1,4 +1,6 @@
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSslCertificate>
@@ -193,6 +195,29 @@ private Q_SLOTS:
                                     QStringLiteral("--admin-password-file"), shortPassword.fileName()});
         QCOMPARE(weak.exitCode, 1);
         QVERIFY(weak.err.contains(QStringLiteral("shorter than 12")));
+    }
+
+    void coreRetentionIsReadAndChecked()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("core"));
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data}).exitCode, 0);
+        QFile config(data + QStringLiteral("/core.json"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QJsonObject json = QJsonDocument::fromJson(config.readAll()).object();
+        config.close();
+        // init writes the defaults, so an admin sees what to change.
+        QCOMPARE(json.value(QStringLiteral("retention_raw_days")).toInt(), 30);
+        QCOMPARE(json.value(QStringLiteral("retention_rollup_days")).toInt(), 731);
+        json.insert(QStringLiteral("retention_raw_days"), 90);
+        json.insert(QStringLiteral("retention_rollup_days"), 60);
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(QJsonDocument(json).toJson());
+        config.close();
+        const Run refused = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("retention_rollup_days: must not be shorter than retention_raw_days")),
+                 qPrintable(refused.err));
     }
 
     void coreOnPostgres()
