@@ -1,0 +1,235 @@
+// The whole core engine end to end with real agents on loopback:
+//
+//   bench_engine [--database URL] [--agents N] [--checks S] [--seconds T]
+//
+// Starts N real prophasis-agent processes, pairs each with the engine from its enrollment
+// string, stores the bundled heartbeat plugin (pushed to each agent on its first run) and S
+// checks of it on every host, all on a one-second schedule: N × S runs per second are due. After
+// a warm-up it measures T seconds and prints results stored per second, the core's CPU per
+// result (this process: scheduler, dispatcher, TLS, classification seam, health, result writer,
+// storage), the agents' and the database's CPU beside it, and the scheduler's skips (a machine
+// that cannot keep up shows them). Everything shares the machine's cores.
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+
+#include <ctime>
+#include <memory>
+
+#include <unistd.h>
+
+#include "daemon-core/engine/coreengine.h"
+#include "daemon-core/storage/checkstore.h"
+#include "daemon-core/storage/database.h"
+#include "daemon-core/storage/migrations.h"
+#include "daemon-core/storage/pluginstore.h"
+#include "daemon-core/storage/resultwriter.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "shared/cli/daemonprocess.h"
+#include "tests/support/agentprocess.h"
+
+using namespace prophasis;
+
+namespace {
+
+qint64 processCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// utime + stime of a process and its reaped children, in nanoseconds.
+qint64 cpuNsOf(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    const qint64 ticks = fields.value(11).toLongLong() + fields.value(12).toLongLong();
+    return ticks * 1'000'000'000 / sysconf(_SC_CLK_TCK);
+}
+
+// Every process whose command line contains `needle` (the agents and their Lua workers, or
+// the PostgreSQL backends).
+QList<qint64> processesMatching(const QByteArray &needle)
+{
+    QList<qint64> pids;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool isPid = false;
+        const qint64 pid = entry.toLongLong(&isPid);
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
+        if (isPid && pid != getpid() && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(needle))
+            pids.append(pid);
+    }
+    return pids;
+}
+
+qint64 cpuNsOf(const QList<qint64> &pids)
+{
+    qint64 sum = 0;
+    for (qint64 pid : pids)
+        sum += cpuNsOf(pid);
+    return sum;
+}
+
+void waitMs(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    chooseDaemonEventLoop();
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("database"), QStringLiteral("postgresql:// URL (default: SQLite in a temporary folder)."),
+         QStringLiteral("URL")},
+        {QStringLiteral("agents"), QStringLiteral("Real agents (default 8)."), QStringLiteral("N"), QStringLiteral("8")},
+        {QStringLiteral("checks"), QStringLiteral("Checks per agent, each one series (default 700)."), QStringLiteral("S"),
+         QStringLiteral("700")},
+        {QStringLiteral("seconds"), QStringLiteral("Measured time (default 60)."), QStringLiteral("T"), QStringLiteral("60")},
+    });
+    parser.process(app);
+    QTextStream out(stdout);
+    const int agentCount = std::max(1, parser.value(QStringLiteral("agents")).toInt());
+    const int checkCount = std::max(1, parser.value(QStringLiteral("checks")).toInt());
+    const int seconds = std::max(1, parser.value(QStringLiteral("seconds")).toInt());
+
+    QTemporaryDir dir;
+    QString error;
+    std::optional<DatabaseConfig> databaseConfig =
+        parser.isSet(QStringLiteral("database"))
+            ? DatabaseConfig::fromUrl(parser.value(QStringLiteral("database")), &error)
+            : std::optional<DatabaseConfig>(DatabaseConfig::sqlite(dir.filePath(QStringLiteral("bench.db"))));
+    if (!databaseConfig) {
+        out << "bad database: " << error << '\n';
+        return 1;
+    }
+    StorageExecutor storage(*databaseConfig);
+    storage.runAndWait([](Database &db) { migrate(db); });
+
+    QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) + QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
+    if (!bundled.open(QIODevice::ReadOnly)) {
+        out << "no bundled plugin at " << bundled.fileName() << '\n';
+        return 1;
+    }
+    const QByteArray archive = bundled.readAll();
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(archive, QCryptographicHash::Sha256).toHex());
+
+    // Agents first: each is paired by the engine from its enrollment string.
+    std::vector<std::unique_ptr<test::AgentProcess>> agents;
+    for (int i = 0; i < agentCount; ++i) {
+        auto agent = std::make_unique<test::AgentProcess>(QStringLiteral(PROPHASIS_AGENT_BINARY));
+        if (!agent->init(test::freeLoopbackPort()) || !agent->start()) {
+            out << "agent " << i << " did not start: " << agent->log() << '\n';
+            return 1;
+        }
+        agents.push_back(std::move(agent));
+    }
+    EngineOptions options;
+    options.spoolDirectory = dir.filePath(QStringLiteral("spool"));
+    options.dispatcher.maxQueuePerAgent = checkCount + 10;
+    CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), TlsIdentity::generate(QStringLiteral("bench-core")),
+                      options);
+    QList<QUuid> hostIds;
+    for (int i = 0; i < agentCount; ++i) {
+        QFuture<Host> paired = engine.addHostFromEnrollment(agents[size_t(i)]->enrollmentString(), QStringLiteral("agent-%1").arg(i));
+        while (!paired.isFinished())
+            waitMs(5);
+        try {
+            hostIds.append(paired.result().id);
+        } catch (const StorageError &pairingError) {
+            out << "pairing failed: " << pairingError.message() << '\n';
+            return 1;
+        }
+    }
+    storage.runAndWait([&](Database &db) {
+        PluginStore plugins(db);
+        Plugin plugin;
+        plugin.pluginId = QStringLiteral("org.prophasis.heartbeat");
+        plugin.name = QStringLiteral("Heartbeat");
+        plugin.pluginVersion = QStringLiteral("1.0.0");
+        plugin.runtime = PluginRuntime::Lua;
+        plugin.entry = QStringLiteral("plugin.lua");
+        plugin.packageSha256 = sha;
+        plugin.classifier.source = QStringLiteral("return 'ok'");
+        plugin = plugins.create(plugin);
+        plugins.addPackage({0, plugin.id, plugin.pluginVersion, sha, archive, {}, QDateTime::currentDateTimeUtc()});
+        Schedule schedule;
+        schedule.name = QStringLiteral("every second");
+        schedule.intervals = {{QDateTime::currentDateTimeUtc().addSecs(-60), 1}};
+        for (int c = 0; c < checkCount; ++c) {
+            Check check;
+            check.name = QStringLiteral("check %1").arg(c);
+            check.hostIds = hostIds;
+            check.plugins = {CheckPlugin{plugin.id, {}, std::nullopt}};
+            schedule.checkIds.append(CheckStore(db).create(check).id);
+        }
+        ScheduleStore(db).create(schedule);
+    });
+
+    if (!engine.start(&error)) {
+        out << "engine: " << error << '\n';
+        return 1;
+    }
+    out << "engine              " << agentCount << " real agents × " << checkCount << " checks every second = "
+        << agentCount * checkCount << " runs/s due; database " << databaseConfig->displayName() << '\n';
+    out.flush();
+    waitMs(10'000); // pairing reloads, first pushes, connections, the first configuration
+
+    const QList<qint64> agentPids = processesMatching("prophasis-agent");
+    const QList<qint64> databasePids = databaseConfig->kind == DatabaseKind::Postgres ? processesMatching("postgres") : QList<qint64>();
+    const auto stored = [&engine] {
+        const ResultWriterCounters c = engine.resultWriter().counters();
+        return c.written + c.replayed;
+    };
+    const SchedulerCounters schedulerBefore = engine.scheduler().counters();
+    const qint64 storedBefore = stored(), cpuBefore = processCpuNs();
+    const qint64 agentsBefore = cpuNsOf(agentPids), databaseBefore = cpuNsOf(databasePids);
+    QElapsedTimer clock;
+    clock.start();
+    waitMs(seconds * 1000);
+    const double elapsed = double(clock.nsecsElapsed()) / 1e9;
+    const qint64 results = stored() - storedBefore;
+    const double coreCpu = double(processCpuNs() - cpuBefore) / 1e3;
+    const double agentsCpu = double(cpuNsOf(agentPids) - agentsBefore) / 1e3;
+    const double databaseCpu = double(cpuNsOf(databasePids) - databaseBefore) / 1e3;
+    const SchedulerCounters schedulerAfter = engine.scheduler().counters();
+    const DispatchCounters dispatch = engine.dispatcher().counters();
+
+    out << "measured            " << QString::number(elapsed, 'f', 1) << " s\n"
+        << "results stored      " << results << " (" << QString::number(double(results) / elapsed, 'f', 0) << " /s)\n"
+        << "core CPU            " << QString::number(coreCpu / std::max<qint64>(results, 1), 'f', 1) << " µs per result ("
+        << QString::number(coreCpu / elapsed / 1e4, 'f', 0) << " % of one core)\n"
+        << "agents CPU          " << QString::number(agentsCpu / std::max<qint64>(results, 1), 'f', 1) << " µs per result ("
+        << agentPids.size() << " processes incl. Lua workers)\n";
+    if (!databasePids.isEmpty())
+        out << "PostgreSQL CPU      " << QString::number(databaseCpu / std::max<qint64>(results, 1), 'f', 1)
+            << " µs per result\n";
+    out << "scheduler           " << (schedulerAfter.scheduled - schedulerBefore.scheduled) << " slots due, "
+        << (schedulerAfter.skippedLate - schedulerBefore.skippedLate) << " skipped late, "
+        << (schedulerAfter.alreadyWaiting - schedulerBefore.alreadyWaiting) << " still waiting from their last slot, "
+        << (schedulerAfter.queueFull - schedulerBefore.queueFull) << " refused by full queues\n"
+        << "dispatcher          " << dispatch.pushes << " package pushes, " << dispatch.connections
+        << " connections, results by type: success " << dispatch.resultsOf(ResultType::Success) << '\n';
+    out.flush();
+
+    QObject::connect(&engine, &CoreEngine::stopped, &app, &QCoreApplication::quit);
+    engine.stop();
+    QCoreApplication::exec();
+    return 0;
+}
