@@ -299,29 +299,49 @@ ResultSpool::AppendResult ResultSpool::append(const QList<CheckResult> &results,
     return AppendResult::Appended;
 }
 
-bool ResultSpool::head(QList<CheckResult> *results, QString *error)
+ResultSpool::Head ResultSpool::readHead(qsizetype maxResults) const
 {
-    if (m_records.empty()) {
-        *error = QStringLiteral("the result spool is empty");
-        return false;
+    Head head;
+    QFile file;
+    for (const Record &record : m_records) {
+        if (head.records > 0 && head.resultCount + record.results > maxResults)
+            break;
+        const QString path = segmentPath(record.segment);
+        if (file.fileName() != path) {
+            file.close();
+            file.setFileName(path);
+            file.open(QIODevice::ReadOnly);
+        }
+        QByteArray payload;
+        QList<CheckResult> results;
+        if (!file.isOpen() || !readRecord(file, record.offset, &payload) || !decode(payload, &results)) {
+            if (head.records == 0) {
+                head.records = 1;
+                head.bytes = record.bytes;
+                head.resultCount = record.results;
+                head.error = QStringLiteral("cannot read the record at %1 of %2").arg(record.offset).arg(path);
+                return head;
+            }
+            break; // the good records before it go first
+        }
+        head.results.append(results);
+        ++head.records;
+        head.bytes += record.bytes;
+        head.resultCount += record.results;
     }
-    const Record &record = m_records.front();
-    QFile file(segmentPath(record.segment));
-    QByteArray payload;
-    if (!file.open(QIODevice::ReadOnly) || !readRecord(file, record.offset, &payload) || !decode(payload, results)) {
-        *error = QStringLiteral("cannot read the record at %1 of %2").arg(record.offset).arg(file.fileName());
-        return false;
-    }
-    return true;
+    head.ok = head.records > 0;
+    if (!head.ok)
+        head.error = QStringLiteral("the result spool is empty");
+    return head;
 }
 
-void ResultSpool::dropHead()
+void ResultSpool::dropHead(int records)
 {
-    if (m_records.empty())
-        return;
-    m_bytes -= m_records.front().bytes;
-    m_resultCount -= m_records.front().results;
-    m_records.pop_front();
+    for (int i = 0; i < records && !m_records.empty(); ++i) {
+        m_bytes -= m_records.front().bytes;
+        m_resultCount -= m_records.front().results;
+        m_records.pop_front();
+    }
     removeDrainedSegments();
 }
 

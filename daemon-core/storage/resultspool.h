@@ -70,12 +70,20 @@ public:
     static qint64 encodedBytes(const CheckResult &result);
 
     AppendResult append(const QList<CheckResult> &results, QString *error = nullptr);
-    // The oldest record's results; false (and the reason) when it cannot be read back.
-    bool head(QList<CheckResult> *results, QString *error);
-    // The oldest record's size and result count (also when it cannot be read back).
-    qint64 headBytes() const { return m_records.empty() ? 0 : m_records.front().bytes; }
-    qint64 headResults() const { return m_records.empty() ? 0 : m_records.front().results; }
-    void dropHead();
+    // The oldest records, as many as hold at most `maxResults` results together (at least
+    // one record). A record that cannot be read back ends the read; when it is the first,
+    // `ok` is false and `records` is 1, so the caller can drop it.
+    struct Head
+    {
+        bool ok = false;
+        QList<CheckResult> results;
+        int records = 0;
+        qint64 bytes = 0;       // of the records, headers included
+        qint64 resultCount = 0; // as recorded in the records
+        QString error;
+    };
+    Head readHead(qsizetype maxResults) const;
+    void dropHead(int records = 1);
 
 private:
     struct Record

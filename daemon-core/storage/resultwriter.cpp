@@ -31,16 +31,6 @@ struct AppendOutcome
     QString error;
 };
 
-struct HeadRead
-{
-    bool empty = false;
-    bool ok = false;
-    QList<CheckResult> results;
-    qint64 bytes = 0;
-    qint64 resultCount = 0;
-    QString error;
-};
-
 } // namespace
 
 ResultWriter::ResultWriter(StorageExecutor &executor, ResultWriterOptions options, QObject *parent)
@@ -116,9 +106,14 @@ bool ResultWriter::accept(const CheckResult &result)
         ++m_refusedInEpisode;
         if (!m_refusing) {
             m_refusing = true;
-            qCWarning(lcWriter).noquote() << "the result spool is full (" << m_spoolBytes << "of" << m_options.spoolLimitBytes
-                                          << "bytes, database" << (m_databaseDown ? "unavailable)" : "slow)")
-                                          << ": refusing new results until the database takes the spooled ones";
+            qCWarning(lcWriter).noquote() << QStringLiteral("the result spool is full (%1 of %2 bytes spooled, %3 reserved for "
+                                                            "results in memory, the database %4): refusing new results until "
+                                                            "the database takes the waiting ones")
+                                                 .arg(m_spoolBytes)
+                                                 .arg(m_options.spoolLimitBytes)
+                                                 .arg(m_memoryBytes)
+                                                 .arg(m_databaseDown ? QStringLiteral("unavailable")
+                                                                     : QStringLiteral("not keeping up"));
         }
         Q_EMIT resultsDropped(1, QStringLiteral("the result spool is full"));
         return false;
@@ -152,15 +147,21 @@ void ResultWriter::flush()
         finishDrainWhenIdle();
         return;
     }
-    // Behind results already in the spool, or while the database is away: to the spool.
-    // While a write is in flight, results wait for it, unless too many wait.
-    if (spoolFirst() || (m_job && m_pending.size() >= m_options.maxPendingResults)) {
+    // To the spool: while the database is away; when too many results wait behind a write or
+    // behind the spool; and while draining behind a spool that waits for the next start.
+    const bool behindSpool = m_spoolRecords > 0;
+    if (m_databaseDown || (m_pending.size() >= m_options.maxPendingResults && (m_job || behindSpool))
+        || (m_drain && behindSpool)) {
         while (!m_pending.isEmpty())
             appendToSpool(takePending(m_options.maxBatchSize));
         return;
     }
     if (m_job)
         return; // finishJob() flushes again
+    if (behindSpool) {
+        startReplay(); // the spool first, oldest results first
+        return;
+    }
     m_job = Job{Origin::Memory, {takePending(m_options.maxBatchSize)}};
     writeNextPart();
 }
@@ -203,35 +204,27 @@ void ResultWriter::startReplay()
         return;
     m_job = Job{Origin::Spool, {}};
     ResultSpool *spool = m_spool.get();
-    onSpoolThread(
-        [spool] {
-            HeadRead read;
-            read.empty = spool->isEmpty();
-            if (!read.empty) {
-                read.bytes = spool->headBytes();
-                read.resultCount = spool->headResults();
-                read.ok = spool->head(&read.results, &read.error);
-            }
-            return read;
-        },
-        [this](const HeadRead &read) {
-            if (read.empty) {
-                // Every record queued meanwhile failed to append; nothing to write.
-                m_job.reset();
-                flush();
-                return;
-            }
-            m_job->spoolBytes = read.bytes;
-            m_job->spoolResults = read.resultCount;
-            if (!read.ok) {
-                m_counters.lost += read.resultCount;
-                qCCritical(lcWriter).noquote() << "lost" << read.resultCount << "spooled results:" << read.error;
-                Q_EMIT resultsDropped(read.resultCount, read.error);
-            } else {
-                m_job->parts = {read.results};
-            }
-            writeNextPart();
-        });
+    const qsizetype maxResults = m_options.maxBatchSize;
+    onSpoolThread([spool, maxResults] { return spool->readHead(maxResults); },
+                  [this](const ResultSpool::Head &head) {
+                      m_job->spoolRecords = head.records;
+                      m_job->spoolBytes = head.bytes;
+                      m_job->spoolResults = head.resultCount;
+                      if (head.records == 0) {
+                          // Every record queued meanwhile failed to append: nothing to write.
+                          m_job.reset();
+                          flush();
+                          return;
+                      }
+                      if (!head.ok) {
+                          m_counters.lost += head.resultCount;
+                          qCCritical(lcWriter).noquote() << "lost" << head.resultCount << "spooled results:" << head.error;
+                          Q_EMIT resultsDropped(head.resultCount, head.error);
+                      } else {
+                          m_job->parts = {head.results};
+                      }
+                      writeNextPart();
+                  });
 }
 
 void ResultWriter::writeNextPart()
@@ -303,13 +296,14 @@ void ResultWriter::finishJob()
     const Job job = std::move(*m_job);
     m_job.reset();
     if (job.origin == Origin::Spool) {
-        --m_spoolRecords;
+        m_spoolRecords -= job.spoolRecords;
         m_spoolBytes -= job.spoolBytes;
         m_spoolResults -= job.spoolResults;
         ResultSpool *spool = m_spool.get();
+        const int records = job.spoolRecords;
         onSpoolThread(
-            [spool] {
-                spool->dropHead();
+            [spool, records] {
+                spool->dropHead(records);
                 return true;
             },
             [](bool) {});

@@ -49,9 +49,11 @@ struct ResultWriterCounters
 //
 // Results are batched (batchSize or flushIntervalMs) and written through the StorageExecutor,
 // one write at a time. When a write fails because the database is unavailable, the batch goes
-// to the on-disk spool (ResultSpool), and so do the results after it until the spool has been
-// replayed: writes are retried from the spool's head with backoff, and a record leaves the
-// spool only once its results are committed. A restart replays what an earlier run left.
+// to the on-disk spool (ResultSpool), and so does every result accepted while it stays away.
+// Writes are retried from the spool's head with backoff; once one succeeds the spool is
+// written out in big batches, oldest first, while new results wait in memory behind it, and
+// records leave the spool only once their results are committed. A restart replays what an
+// earlier run left.
 // A write the database refuses for another reason (a result naming a deleted host) is split in
 // halves until only the bad results are left; they are logged and dropped, and the queue
 // moves on.
@@ -102,11 +104,11 @@ private:
     {
         Origin origin = Origin::Memory;
         QList<QList<CheckResult>> parts;
-        qint64 spoolBytes = 0;   // the spool record's, for Origin::Spool
+        int spoolRecords = 0; // the spool records it came from, for Origin::Spool
+        qint64 spoolBytes = 0;
         qint64 spoolResults = 0;
     };
 
-    bool spoolFirst() const { return m_databaseDown || m_spoolRecords > 0; }
     static qint64 reservation(const QList<CheckResult> &results);
     QList<CheckResult> takePending(qsizetype count);
     void flush();

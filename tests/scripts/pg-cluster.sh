@@ -2,8 +2,11 @@
 # A throwaway PostgreSQL cluster for the storage tests: no systemd, no password, nothing outside
 # its own folders, fast because nothing is fsynced.
 #
-# Usage: tests/scripts/pg-cluster.sh start DIR   start a cluster, write its URL to DIR/url
-#        tests/scripts/pg-cluster.sh stop DIR    stop it and empty DIR
+# Usage: tests/scripts/pg-cluster.sh start DIR          start a cluster, write its URL to DIR/url
+#        tests/scripts/pg-cluster.sh stop DIR           stop it and empty DIR
+#        tests/scripts/pg-cluster.sh stop-server DIR    stop the server only, keeping the data
+#        tests/scripts/pg-cluster.sh start-server DIR   start it again on the same port
+# (stop-server and start-server let a test take the database away and bring it back.)
 #
 # The URL is postgresql://postgres@127.0.0.1:PORT/prophasis_test (trust authentication: anyone on
 # this machine may connect, which is fine for test data and nothing else).
@@ -22,7 +25,7 @@ die() {
 }
 
 usage() {
-    printf 'Usage: %s start DIR | stop DIR\n' "$0" >&2
+    printf 'Usage: %s start DIR | stop DIR | stop-server DIR | start-server DIR\n' "$0" >&2
     exit 2
 }
 
@@ -73,6 +76,36 @@ stop_cluster() {
     find "$dir" -mindepth 1 -delete
 }
 
+# The server of the cluster DIR describes, on port $3: pg_ctl start with our options.
+start_server() {
+    local pg_bin=$1 cluster=$2 port=$3
+    as_owner "$pg_bin/pg_ctl" -D "$cluster/data" -l "$cluster/log" -w -t 60 \
+        -o "-p $port -k $cluster/socket -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+        start >/dev/null
+}
+
+# The cluster folder a started DIR names (its marker), or failure.
+cluster_of() {
+    local dir=$1
+    [[ -f $dir/$marker && -f $dir/port ]] || die "no cluster was started in $dir"
+    cat -- "$dir/$marker"
+}
+
+stop_server() {
+    local dir=$1 cluster
+    cluster=$(cluster_of "$dir")
+    [[ -f $cluster/data/postmaster.pid ]] || return 0
+    as_owner "$(find_pg_bin)/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null \
+        || die "could not stop the server in $cluster/data (log: $cluster/log)"
+}
+
+restart_server() {
+    local dir=$1 cluster
+    cluster=$(cluster_of "$dir")
+    [[ -f $cluster/data/postmaster.pid ]] && return 0
+    start_server "$(find_pg_bin)" "$cluster" "$(<"$dir/port")" || die "PostgreSQL did not start again: see $cluster/log"
+}
+
 start_cluster() {
     local dir=$1 pg_bin
     pg_bin=$(find_pg_bin)
@@ -103,9 +136,7 @@ start_cluster() {
     for ((port = first_port; port <= last_port; port++)); do
         port_in_use "$port" && continue
         log_size=$(stat -c %s "$cluster/log")
-        if as_owner "$pg_bin/pg_ctl" -D "$cluster/data" -l "$cluster/log" -w -t 60 \
-            -o "-p $port -k $cluster/socket -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-            start >/dev/null; then
+        if start_server "$pg_bin" "$cluster" "$port"; then
             started=true
             break
         fi
@@ -134,5 +165,7 @@ case $command in
         [[ -d $dir ]] || exit 0
         stop_cluster "$(cd "$dir" && pwd)"
         ;;
+    stop-server) stop_server "$(cd "$dir" && pwd)" ;;
+    start-server) restart_server "$(cd "$dir" && pwd)" ;;
     *) usage ;;
 esac
