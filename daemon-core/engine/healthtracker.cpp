@@ -1,7 +1,5 @@
 #include "daemon-core/engine/healthtracker.h"
 
-#include <QSet>
-
 #include <algorithm>
 
 namespace prophasis {
@@ -24,8 +22,6 @@ void HealthTracker::reset(const Configuration &config, const LatestResults &late
     m_latest = latest;
     m_hostState.clear();
     m_serviceState.clear();
-    m_staleDeadlines.clear();
-    m_staleDeadlineOfHost.clear();
     recomputeAll(now, nullptr);
 }
 
@@ -43,32 +39,39 @@ QList<HealthChange> HealthTracker::setConfiguration(const Configuration &config,
 QList<HealthChange> HealthTracker::recordResult(const SeriesKey &series, const LatestResult &result, const QDateTime &now)
 {
     QList<HealthChange> changes;
-    if (!m_topology)
-        return changes;
-    if (!m_config.hosts.contains(series.hostId))
+    if (!m_topology || !m_config.hosts.contains(series.hostId))
         return changes;
     const auto known = m_latest.constFind(series);
     // Results can arrive out of order (a slow run finishing after a later one, a spool replayed).
     if (known != m_latest.constEnd() && known->time.isValid() && result.time.isValid() && result.time < known->time)
         return changes;
     m_latest.insert(series, result);
-    recompute({series.hostId}, now, &changes);
+    const auto counted = m_seriesState.constFind(series);
+    if (counted == m_seriesState.constEnd())
+        return changes; // not a series health looks at (a disabled host, a check no longer applying)
+    setStaleDeadline(series, result);
+    const State state = effectiveState(series, result, now);
+    if (state == *counted)
+        return changes;
+    QSet<QUuid> touched;
+    setSeriesState(series, state, now, &touched);
+    updateHosts(touched, now, &changes);
     return changes;
 }
 
 QList<HealthChange> HealthTracker::expireStale(const QDateTime &now)
 {
     QList<HealthChange> changes;
-    QList<QUuid> due;
+    QSet<QUuid> touched;
     const qint64 nowMs = now.toMSecsSinceEpoch();
     while (!m_staleDeadlines.isEmpty() && m_staleDeadlines.firstKey() <= nowMs) {
-        const QUuid hostId = m_staleDeadlines.first();
+        const SeriesKey series = m_staleDeadlines.first();
         m_staleDeadlines.erase(m_staleDeadlines.begin());
-        m_staleDeadlineOfHost.remove(hostId);
-        due.append(hostId);
+        m_staleDeadlineOf.remove(series);
+        if (m_seriesState.contains(series))
+            setSeriesState(series, State::Unknown, now, &touched);
     }
-    if (!due.isEmpty())
-        recompute(due, now, &changes);
+    updateHosts(touched, now, &changes);
     return changes;
 }
 
@@ -79,22 +82,83 @@ std::optional<QDateTime> HealthTracker::nextStaleness() const
     return QDateTime::fromMSecsSinceEpoch(m_staleDeadlines.firstKey(), Qt::UTC);
 }
 
-void HealthTracker::recompute(const QList<QUuid> &hostIds, const QDateTime &now, QList<HealthChange> *changes)
+State HealthTracker::effectiveState(const SeriesKey &series, const LatestResult &result, const QDateTime &now) const
 {
-    // The calculator shares m_latest and m_config (implicitly shared) and must be gone before
-    // either is written again, or the next write would copy the whole hash.
-    const HealthCalculator calculator(m_config, *m_topology, m_latest, now);
+    // The rules of HealthCalculator::seriesState, which service health uses for host_plugin members.
+    if (!isResultClassification(result.classification))
+        return State::Unknown;
+    if (const std::optional<qint64> limit = m_topology->stalenessLimitSeconds(series.checkId)) {
+        if (!result.time.isValid() || result.time.msecsTo(now) > *limit * 1000)
+            return State::Unknown;
+    }
+    return result.classification;
+}
+
+void HealthTracker::setSeriesState(const SeriesKey &series, State state, const QDateTime &now, QSet<QUuid> *touchedHosts)
+{
+    Q_UNUSED(now)
+    State &counted = m_seriesState[series];
+    StateCounts &counts = m_counts[series.hostId];
+    --counts[std::size_t(counted)];
+    ++counts[std::size_t(state)];
+    counted = state;
+    touchedHosts->insert(series.hostId);
+}
+
+// Stale once strictly older than StalePeriods × the check's shortest period (SPEC §2).
+void HealthTracker::setStaleDeadline(const SeriesKey &series, const LatestResult &result)
+{
+    clearStaleDeadline(series);
+    const std::optional<qint64> limit = m_topology->stalenessLimitSeconds(series.checkId);
+    if (!limit || !result.time.isValid())
+        return;
+    const qint64 deadline = result.time.toMSecsSinceEpoch() + *limit * 1000 + 1;
+    m_staleDeadlines.insert(deadline, series);
+    m_staleDeadlineOf.insert(series, deadline);
+}
+
+void HealthTracker::clearStaleDeadline(const SeriesKey &series)
+{
+    const auto old = m_staleDeadlineOf.constFind(series);
+    if (old == m_staleDeadlineOf.constEnd())
+        return;
+    m_staleDeadlines.remove(*old, series);
+    m_staleDeadlineOf.erase(old);
+}
+
+State HealthTracker::stateFromCounts(const QUuid &hostId) const
+{
+    const auto counts = m_counts.constFind(hostId);
+    if (counts == m_counts.constEnd())
+        return State::NoData;
+    State health = State::NoData;
+    for (std::size_t i = 0; i < counts->size(); ++i) {
+        if ((*counts)[i] > 0)
+            health = mostSevere(health, State(i));
+    }
+    return health;
+}
+
+// Reports the hosts' new states and works out the services they take part in again.
+void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now, QList<HealthChange> *changes)
+{
+    if (hostIds.isEmpty())
+        return;
     QSet<QUuid> services;
     for (const QUuid &hostId : hostIds) {
-        if (!m_config.hosts.contains(hostId))
-            continue;
-        const State state = calculator.hostHealth(hostId);
+        const State state = stateFromCounts(hostId);
         noteChange(HealthChange::Subject::Host, hostId, m_hostState.value(hostId, State::NoData), state, now, changes);
         m_hostState.insert(hostId, state);
-        updateStaleDeadline(hostId, now);
+        // Even when the host's state stays, a host_plugin member of a service may have moved.
         for (const QUuid &serviceId : m_topology->servicesOfHost(hostId))
             services.insert(serviceId);
     }
+    if (services.isEmpty())
+        return;
+    // The calculator shares m_latest and m_config (implicitly shared) and is gone before either
+    // is written again, so no write ever copies them.
+    HealthCalculator calculator(m_config, *m_topology, m_latest, now);
+    calculator.assumeHostHealth(m_hostState);
     for (const QUuid &serviceId : std::as_const(services)) {
         const State state = calculator.serviceHealth(serviceId);
         noteChange(HealthChange::Subject::Service, serviceId, m_serviceState.value(serviceId, State::NoData), state, now,
@@ -107,48 +171,38 @@ void HealthTracker::recomputeAll(const QDateTime &now, QList<HealthChange> *chan
 {
     m_hostState.removeIf([this](const auto &entry) { return !m_config.hosts.contains(entry.key()); });
     m_serviceState.removeIf([this](const auto &entry) { return !m_config.services.contains(entry.key()); });
+    m_seriesState.clear();
+    m_counts.clear();
     m_staleDeadlines.clear();
-    m_staleDeadlineOfHost.clear();
-    recompute(m_config.hosts.keys(), now, changes);
-    // Services no host takes part in (empty ones, or only groups without hosts) still have a state.
-    const HealthCalculator calculator(m_config, *m_topology, m_latest, now);
+    m_staleDeadlineOf.clear();
+    QSet<QUuid> hosts;
+    for (auto host = m_config.hosts.constBegin(); host != m_config.hosts.constEnd(); ++host) {
+        hosts.insert(host.key());
+        if (!host->enabled)
+            continue; // a disabled host has no data (SPEC §2)
+        StateCounts &counts = m_counts[host.key()];
+        counts.fill(0);
+        for (const CheckPluginPair &pair : m_topology->pairsForHost(host.key())) {
+            const SeriesKey series{host.key(), pair.checkId, pair.pluginId};
+            const auto result = m_latest.constFind(series);
+            // A series without a result is counted as no data, the least severe state.
+            const State state = result == m_latest.constEnd() ? State::NoData : effectiveState(series, *result, now);
+            m_seriesState.insert(series, state);
+            ++counts[std::size_t(state)];
+            if (result != m_latest.constEnd() && state != State::Unknown)
+                setStaleDeadline(series, *result);
+        }
+    }
+    updateHosts(hosts, now, changes);
+    // Services no host takes part in (empty ones, or only empty groups) still have a state.
+    HealthCalculator calculator(m_config, *m_topology, m_latest, now);
+    calculator.assumeHostHealth(m_hostState);
     for (auto it = m_config.services.constBegin(); it != m_config.services.constEnd(); ++it) {
         if (m_serviceState.contains(it.key()))
             continue;
         const State state = calculator.serviceHealth(it.key());
         noteChange(HealthChange::Subject::Service, it.key(), State::NoData, state, now, changes);
         m_serviceState.insert(it.key(), state);
-    }
-}
-
-// The earliest moment one of the host's fresh results turns stale (SPEC §2: older than
-// StalePeriods × the check's shortest period), or none.
-void HealthTracker::updateStaleDeadline(const QUuid &hostId, const QDateTime &now)
-{
-    if (const auto old = m_staleDeadlineOfHost.constFind(hostId); old != m_staleDeadlineOfHost.constEnd()) {
-        m_staleDeadlines.remove(*old, hostId);
-        m_staleDeadlineOfHost.erase(old);
-    }
-    const auto host = m_config.hosts.constFind(hostId);
-    if (host == m_config.hosts.constEnd() || !host->enabled)
-        return;
-    const qint64 nowMs = now.toMSecsSinceEpoch();
-    std::optional<qint64> earliest;
-    for (const CheckPluginPair &pair : m_topology->pairsForHost(hostId)) {
-        const auto result = m_latest.constFind(SeriesKey{hostId, pair.checkId, pair.pluginId});
-        if (result == m_latest.constEnd() || !result->time.isValid())
-            continue;
-        const std::optional<qint64> limit = m_topology->stalenessLimitSeconds(pair.checkId);
-        if (!limit)
-            continue;
-        // Stale once strictly older than the limit.
-        const qint64 deadline = result->time.toMSecsSinceEpoch() + *limit * 1000 + 1;
-        if (deadline > nowMs)
-            earliest = earliest ? std::min(*earliest, deadline) : deadline;
-    }
-    if (earliest) {
-        m_staleDeadlines.insert(*earliest, hostId);
-        m_staleDeadlineOfHost.insert(hostId, *earliest);
     }
 }
 

@@ -4,8 +4,10 @@
 #include <QHash>
 #include <QList>
 #include <QMap>
+#include <QSet>
 #include <QUuid>
 
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -31,10 +33,14 @@ struct HealthChange
     friend bool operator==(const HealthChange &, const HealthChange &) = default;
 };
 
-// The health of every host and service, kept current one result at a time: a result
-// recomputes its host and the services that host takes part in, not the whole world.
-// Results going stale (SPEC §2) are found through one deadline per host, so a quiet host turns
-// unknown on time without any result arriving. Not thread-safe: it lives on the engine's loop.
+// The health of every host and service, kept current one result at a time (SPEC §2, §5).
+//
+// Each host keeps a count of its series per state, so a result costs a few hash lookups however
+// many series the host has: the host's state is the most severe state with a count, and only
+// when a series' state changes are the host and the services it takes part in worked out again.
+// Results going stale turn their series unknown through one deadline per series, so a quiet host
+// turns unknown on time without any result arriving. A full recomputation happens only when the
+// configuration changes. Not thread-safe: it lives on the engine's loop.
 class HealthTracker
 {
 public:
@@ -46,7 +52,7 @@ public:
     QList<HealthChange> setConfiguration(const Configuration &config, const QDateTime &now);
     // A new latest result of one series. Older results than the stored latest change nothing.
     QList<HealthChange> recordResult(const SeriesKey &series, const LatestResult &result, const QDateTime &now);
-    // Hosts whose results went stale by `now` are worked out again.
+    // Series whose results went stale by `now` turn unknown.
     QList<HealthChange> expireStale(const QDateTime &now);
     // When the next result goes stale; nullopt when none can.
     std::optional<QDateTime> nextStaleness() const;
@@ -58,18 +64,27 @@ public:
     const LatestResults &latest() const { return m_latest; }
 
 private:
-    // Recomputes the hosts and, through them, their services; appends what changed.
-    void recompute(const QList<QUuid> &hostIds, const QDateTime &now, QList<HealthChange> *changes);
+    using StateCounts = std::array<int, 7>; // per State enumerator
+
     void recomputeAll(const QDateTime &now, QList<HealthChange> *changes);
-    void updateStaleDeadline(const QUuid &hostId, const QDateTime &now);
+    // The series' state as health counts it at `now`: its classification, or unknown when stale.
+    State effectiveState(const SeriesKey &series, const LatestResult &result, const QDateTime &now) const;
+    // Moves a counted series to `state`; its host's new state is reported and its services redone.
+    void setSeriesState(const SeriesKey &series, State state, const QDateTime &now, QSet<QUuid> *touchedHosts);
+    void setStaleDeadline(const SeriesKey &series, const LatestResult &result);
+    void clearStaleDeadline(const SeriesKey &series);
+    State stateFromCounts(const QUuid &hostId) const;
+    void updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now, QList<HealthChange> *changes);
 
     Configuration m_config;
     std::unique_ptr<Topology> m_topology;
     LatestResults m_latest;
+    QHash<SeriesKey, State> m_seriesState; // the series counted for health (enabled host, applying pair)
+    QHash<QUuid, StateCounts> m_counts;    // per host
     QHash<QUuid, State> m_hostState;
     QHash<QUuid, State> m_serviceState;
-    QMultiMap<qint64, QUuid> m_staleDeadlines; // ms since epoch → host
-    QHash<QUuid, qint64> m_staleDeadlineOfHost;
+    QMultiMap<qint64, SeriesKey> m_staleDeadlines; // ms since epoch → series turning stale then
+    QHash<SeriesKey, qint64> m_staleDeadlineOf;
 };
 
 } // namespace prophasis

@@ -57,6 +57,10 @@ public:
 
     const Topology &topology() const { return m_topology; }
 
+    // Host health already known (kept current by the core's HealthTracker), so service health
+    // does not walk every series of every member host again.
+    void assumeHostHealth(const QHash<QUuid, State> &hostHealth) { m_hostHealth = hostHealth; }
+
 private:
     State seriesState(const QUuid &hostId, const CheckPluginPair &pair) const;
     State memberHealth(const ServiceMember &member) const;

@@ -101,6 +101,36 @@ private Q_SLOTS:
         QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.lonely, State::Ok, State::Minor, later2)}));
     }
 
+    void aHostIsItsWorstSeries()
+    {
+        ConfigurationFixture f;
+        const QUuid host = f.host(QStringLiteral("db"));
+        const QUuid cpu = f.plugin(QStringLiteral("cpu"));
+        const QUuid disk = f.plugin(QStringLiteral("disk"));
+        const QUuid check = f.check({host}, {}, {cpu, disk});
+        f.schedule({check}, {60});
+        f.result(host, check, cpu, State::Ok);
+        f.result(host, check, disk, State::Ok);
+        HealthTracker tracker;
+        tracker.reset(f.config, f.results, FixtureNow);
+        QCOMPARE(tracker.hostState(host), State::Ok);
+
+        const QDateTime t1 = FixtureNow.addSecs(1);
+        QCOMPARE(tracker.recordResult({host, check, disk}, {t1, State::Critical}, t1),
+                 QList<HealthChange>{hostChange(host, State::Ok, State::Critical, t1)});
+        // A second series getting worse, but less than the worst, moves nothing.
+        QCOMPARE(tracker.recordResult({host, check, cpu}, {t1, State::Minor}, t1), QList<HealthChange>());
+        // The worst one recovering leaves the next worst.
+        const QDateTime t2 = FixtureNow.addSecs(2);
+        QCOMPARE(tracker.recordResult({host, check, disk}, {t2, State::Ok}, t2),
+                 QList<HealthChange>{hostChange(host, State::Critical, State::Minor, t2)});
+        QCOMPARE(tracker.recordResult({host, check, cpu}, {t2, State::Ok}, t2),
+                 QList<HealthChange>{hostChange(host, State::Minor, State::Ok, t2)});
+        // A stored classification no classifier can return counts as unknown.
+        QCOMPARE(tracker.recordResult({host, check, cpu}, {t2.addSecs(1), State::Degraded}, t2.addSecs(1)),
+                 QList<HealthChange>{hostChange(host, State::Ok, State::Unknown, t2.addSecs(1))});
+    }
+
     void anOlderResultChangesNothing()
     {
         WebShop shop;
