@@ -27,6 +27,7 @@
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/database.h"
+#include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/migrations.h"
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultwriter.h"
@@ -121,6 +122,11 @@ int main(int argc, char *argv[])
     }
     StorageExecutor storage(*databaseConfig);
     storage.runAndWait([](Database &db) { migrate(db); });
+    // Hosts left by an earlier run would be scheduled too, against agents long gone.
+    if (storage.runAndWait([](Database &db) { return HostStore(db).list().size(); }) > 0) {
+        out << "bench_engine needs an empty database; " << databaseConfig->displayName() << " has hosts\n";
+        return 1;
+    }
 
     QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) + QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
     if (!bundled.open(QIODevice::ReadOnly)) {
