@@ -19,7 +19,6 @@
 #include <QTextStream>
 #include <QTimer>
 
-#include <ctime>
 #include <memory>
 
 #include <unistd.h>
@@ -32,31 +31,15 @@
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultwriter.h"
 #include "daemon-core/storage/storageexecutor.h"
+#include "bench/processcpu.h"
 #include "shared/cli/daemonprocess.h"
 #include "tests/support/agentprocess.h"
 
 using namespace prophasis;
+using bench::cpuNsOf;
+using bench::processCpuNs;
 
 namespace {
-
-qint64 processCpuNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-// utime + stime of a process and its reaped children, in nanoseconds.
-qint64 cpuNsOf(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray line = stat.readAll();
-    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-    const qint64 ticks = fields.value(11).toLongLong() + fields.value(12).toLongLong();
-    return ticks * 1'000'000'000 / sysconf(_SC_CLK_TCK);
-}
 
 // Every process whose command line contains `needle` (the agents and their Lua workers, or
 // the PostgreSQL backends).
@@ -73,7 +56,7 @@ QList<qint64> processesMatching(const QByteArray &needle)
     return pids;
 }
 
-qint64 cpuNsOf(const QList<qint64> &pids)
+qint64 cpuNsOfAll(const QList<qint64> &pids)
 {
     qint64 sum = 0;
     for (qint64 pid : pids)
@@ -205,15 +188,15 @@ int main(int argc, char *argv[])
     };
     const SchedulerCounters schedulerBefore = engine.scheduler().counters();
     const qint64 storedBefore = stored(), cpuBefore = processCpuNs();
-    const qint64 agentsBefore = cpuNsOf(agentPids), databaseBefore = cpuNsOf(databasePids);
+    const qint64 agentsBefore = cpuNsOfAll(agentPids), databaseBefore = cpuNsOfAll(databasePids);
     QElapsedTimer clock;
     clock.start();
     waitMs(seconds * 1000);
     const double elapsed = double(clock.nsecsElapsed()) / 1e9;
     const qint64 results = stored() - storedBefore;
     const double coreCpu = double(processCpuNs() - cpuBefore) / 1e3;
-    const double agentsCpu = double(cpuNsOf(agentPids) - agentsBefore) / 1e3;
-    const double databaseCpu = double(cpuNsOf(databasePids) - databaseBefore) / 1e3;
+    const double agentsCpu = double(cpuNsOfAll(agentPids) - agentsBefore) / 1e3;
+    const double databaseCpu = double(cpuNsOfAll(databasePids) - databaseBefore) / 1e3;
     const SchedulerCounters schedulerAfter = engine.scheduler().counters();
     const DispatchCounters dispatch = engine.dispatcher().counters();
 
