@@ -199,11 +199,40 @@ void CoreEngine::onResult(const RunJob &job, CheckResult result)
 {
     Q_UNUSED(job)
     result.classification = provisionalClassification(result);
+    if (result.type != ResultType::Success)
+        noteFailedRun(result);
     m_writer->accept(result);
     Q_EMIT resultRecorded(result);
     publish(m_health.recordResult({result.hostId, result.checkId, result.pluginId}, {result.time, result.classification},
                                   QDateTime::currentDateTimeUtc()));
     armStaleTimer();
+}
+
+// Unreachable agents, timeouts and refused keys are what the admin must hear about (SPEC §5),
+// but a dead host with many checks fails many times a minute: one entry per host and failure
+// type per minute, carrying the count.
+void CoreEngine::noteFailedRun(const CheckResult &result)
+{
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const QString type = enumName(result.type);
+    const QString key = result.hostId.toString() + u'|' + type;
+    if (++m_failedRunNotes % 10'000 == 0)
+        m_failedRuns.prune(nowMs);
+    const std::optional<qint64> count = m_failedRuns.note(key, nowMs);
+    if (!count)
+        return;
+    const Host host = m_configuration ? m_configuration->hosts.value(result.hostId) : Host{};
+    LogEntry entry;
+    entry.severity = result.type == ResultType::TlsError ? LogSeverity::Error : LogSeverity::Warning;
+    entry.category = QStringLiteral("dispatch");
+    entry.hostId = result.hostId;
+    entry.count = *count;
+    entry.foldKey = QStringLiteral("dispatch|") + key;
+    entry.message = QStringLiteral("runs on %1 (%2:%3) fail with %4: %5")
+                        .arg(host.name, host.address)
+                        .arg(host.agentPort)
+                        .arg(type, result.message);
+    recordLog(entry);
 }
 
 void CoreEngine::publish(const QList<HealthChange> &changes)

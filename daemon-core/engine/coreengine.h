@@ -10,6 +10,7 @@
 #include "daemon-core/dispatch/dispatcher.h"
 #include "daemon-core/dispatch/hostpairing.h"
 #include "daemon-core/engine/healthtracker.h"
+#include "daemon-core/scheduler/reportfold.h"
 #include "daemon-core/scheduler/scheduler.h"
 #include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/secretbox.h"
@@ -78,6 +79,7 @@ private:
     void applyConfiguration(std::shared_ptr<const Configuration> configuration);
     void begin(std::shared_ptr<const Configuration> configuration, const LatestResults &latest);
     void onResult(const RunJob &job, CheckResult result);
+    void noteFailedRun(const CheckResult &result);
     void publish(const QList<HealthChange> &changes);
     void armStaleTimer();
     void recordLog(LogEntry entry);
@@ -96,6 +98,9 @@ private:
     QTimer m_staleTimer;
     std::shared_ptr<const Configuration> m_configuration;
     QDateTime m_databaseDownSince;
+    // Failed runs reach the system log once per host and failure type per minute, with a count.
+    ReportFold<QString> m_failedRuns{60'000};
+    int m_failedRunNotes = 0;
     bool m_loadingLatest = false;
     bool m_running = false;
     bool m_stopping = false;

@@ -5,6 +5,7 @@
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/resultwriter.h"
@@ -152,6 +153,16 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Degraded, 15'000);
         QVERIFY(sawChange(changes, {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}}));
         QCOMPARE(engine.health().hostState(shop.web1.id), State::Ok);
+        // The admin hears of it once, not once per failed run.
+        QList<LogEntry> dispatchLog;
+        QTRY_VERIFY_WITH_TIMEOUT(!(dispatchLog = storage.runAndWait([](Database &db) {
+                                      return SystemLogStore(db).list({.category = QStringLiteral("dispatch")});
+                                  })).isEmpty(),
+                                 10'000);
+        QCOMPARE(dispatchLog.size(), 1);
+        QCOMPARE(dispatchLog.first().hostId, shop.web2.id);
+        QVERIFY2(dispatchLog.first().message.contains(QStringLiteral("connection_error")),
+                 qPrintable(dispatchLog.first().message));
 
         // "Check now" queues at once.
         QCOMPARE(engine.checkNow(shop.web1.id).matched, 1);
