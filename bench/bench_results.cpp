@@ -3,10 +3,11 @@
 // rollups, and retention expiry.
 //
 //   bench_results [--database URL] [--hosts H] [--plugins P] [--rounds R] [--metrics M]
-//                 [--year-days D] [--points N]
+//                 [--year-days D] [--points N] [--fractional]
 //
 // Each round writes one result for every (host, plugin) series as one batch, like a scheduler
-// round would, each result with M metrics. Prints results/s for the writes, bytes per result and
+// round would, each result with M metrics (whole numbers, or with --fractional two decimals,
+// like load averages and percentages, which take more room). Prints results/s for the writes, bytes per result and
 // the time of the reads that follow. Then one more series gets D days of one-minute results
 // (written a day per batch) for the range queries and the expiry. Without --database, a
 // temporary SQLite file.
@@ -123,6 +124,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("year-days"), QStringLiteral("Days of one-minute results in the long series (0: none)."),
          QStringLiteral("D"), QStringLiteral("365")},
         {QStringLiteral("points"), QStringLiteral("Points asked of a range query."), QStringLiteral("N"), QStringLiteral("1000")},
+        {QStringLiteral("fractional"), QStringLiteral("Values and metrics with two decimals instead of whole numbers.")},
     });
     parser.process(app);
     QTextStream out(stdout);
@@ -144,6 +146,7 @@ int main(int argc, char *argv[])
     const int metricCount = option(parser, QStringLiteral("metrics"));
     const int yearDays = option(parser, QStringLiteral("year-days"));
     const int points = option(parser, QStringLiteral("points"));
+    const bool fractional = parser.isSet(QStringLiteral("fractional"));
 
     try {
         Database db(config);
@@ -174,17 +177,21 @@ int main(int argc, char *argv[])
         check = CheckStore(db).create(check);
         const SeriesKey yearSeries{hosts.takeLast(), check.id, plugins.takeLast()};
 
+        // A small number per series, so the decimals differ between series.
+        auto seriesSeed = [](const SeriesKey &series) { return int(qHash(series) % 97); };
         auto makeResult = [&](const SeriesKey &series, const QDateTime &time, int r) {
             CheckResult result;
             result.hostId = series.hostId;
             result.checkId = series.checkId;
             result.pluginId = series.pluginId;
             result.time = time;
-            result.value = (r * 7 + hostCount) % 100;
+            // Two decimals: 37.13 and the like, as load averages and percentages come.
+            const double fraction = fractional ? double((r * 37 + seriesSeed(series)) % 100) / 100.0 : 0.0;
+            result.value = (r * 7 + hostCount) % 100 + fraction;
             result.message = QStringLiteral("value is %1").arg(r % 10);
             result.classification = State::Ok;
             for (int m = 0; m < metricCount; ++m)
-                result.metrics.append({QStringLiteral("metric%1").arg(m), double(r + m), {}});
+                result.metrics.append({QStringLiteral("metric%1").arg(m), double(r + m) + fraction, {}});
             return result;
         };
 
@@ -219,7 +226,8 @@ int main(int argc, char *argv[])
 
         out << "database            " << config.displayName() << '\n'
             << "series              " << hostCount * pluginCount << " (" << hostCount << " hosts x " << pluginCount
-            << " plugins), " << metricCount << " metrics per result\n"
+            << " plugins), " << metricCount << " metrics per result, " << (fractional ? "two decimals" : "whole numbers")
+            << '\n'
             << "results written     " << total << " in " << rounds << " batches of " << hostCount * pluginCount << '\n'
             << "write throughput    " << qint64(double(total) / (double(writeNs) / 1e9)) << " results/s ("
             << QString::number(double(writeNs) / 1e6 / rounds, 'f', 1) << " ms per batch)\n"
