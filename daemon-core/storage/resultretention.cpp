@@ -4,6 +4,7 @@
 
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/whenready.h"
 
 namespace prophasis {
 
@@ -34,15 +35,15 @@ QFuture<ExpiryReport> ResultRetention::expireNow()
         return m_running;
     const RetentionPolicy policy = m_policy;
     m_running = m_executor.run([policy](Database &db) { return ResultStore(db).expire(QDateTime::currentDateTimeUtc(), policy); });
-    m_running
-        .then(this,
-              [this](const ExpiryReport &report) {
-                  if (report.rawChunksDropped > 0 || report.rollupChunksDropped > 0)
-                      qCInfo(lcRetention) << "expired" << report.rawChunksDropped << "day(s) of raw results and"
-                                          << report.rollupChunksDropped << "month(s) of hourly rollups";
-                  Q_EMIT expired(report);
-              })
-        .onFailed(this, [this](const StorageError &error) {
+    whenReady(
+        m_running, this,
+        [this](const ExpiryReport &report) {
+            if (report.rawChunksDropped > 0 || report.rollupChunksDropped > 0)
+                qCInfo(lcRetention) << "expired" << report.rawChunksDropped << "day(s) of raw results and"
+                                    << report.rollupChunksDropped << "month(s) of hourly rollups";
+            Q_EMIT expired(report);
+        },
+        [this](const StorageError &error) {
             // The next run tries again; an unavailable database is reported by the writer.
             qCWarning(lcRetention).noquote() << "expiring old results failed:" << error.message();
             Q_EMIT failed(error.message());

@@ -7,6 +7,7 @@
 #include "daemon-core/storage/resultspool.h"
 #include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/whenready.h"
 
 namespace prophasis {
 
@@ -51,6 +52,7 @@ ResultWriter::ResultWriter(StorageExecutor &executor, ResultWriterOptions option
 
 ResultWriter::~ResultWriter()
 {
+    // Continuations of jobs still in flight are dropped with this object (whenReady).
     m_spoolThread.waitForDone();
 }
 
@@ -61,11 +63,15 @@ void ResultWriter::onSpoolThread(Work &&work, Done &&done)
     auto promise = std::make_shared<QPromise<Result>>();
     promise->start();
     ++m_spoolOperations;
-    promise->future().then(this, [this, done = std::forward<Done>(done)](const Result &result) mutable {
-        --m_spoolOperations;
-        done(result);
-        finishDrainWhenIdle();
-    });
+    // Spool work returns its outcome and never throws, so `failed` cannot run.
+    whenReady(
+        promise->future(), this,
+        [this, done = std::forward<Done>(done)](const Result &result) mutable {
+            --m_spoolOperations;
+            done(result);
+            finishDrainWhenIdle();
+        },
+        [](const StorageError &) {});
     m_spoolThread.start([promise, work = std::forward<Work>(work)]() mutable {
         promise->addResult(work());
         promise->finish();
@@ -234,12 +240,9 @@ void ResultWriter::writeNextPart()
         return;
     }
     const QList<CheckResult> part = m_job->parts.constFirst();
-    m_executor.run([part](Database &db) { ResultStore(db).insert(part); })
-        .then(this, [this] { partWritten(); })
-        .onFailed(this, [this](const StorageError &error) { partFailed(error); })
-        .onFailed(this, [this] {
-            partFailed(StorageError(StorageError::Kind::Internal, QStringLiteral("unexpected failure while writing results")));
-        });
+    whenReady(
+        m_executor.run([part](Database &db) { ResultStore(db).insert(part); }), this, [this] { partWritten(); },
+        [this](const StorageError &error) { partFailed(error); });
 }
 
 void ResultWriter::partWritten()

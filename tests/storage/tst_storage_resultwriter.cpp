@@ -14,6 +14,7 @@
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/migrations.h"
 #include "daemon-core/storage/pluginstore.h"
+#include "daemon-core/storage/resultretention.h"
 #include "daemon-core/storage/resultspool.h"
 #include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/resultwriter.h"
@@ -333,6 +334,30 @@ private Q_SLOTS:
         for (const HourlyRollup &rollup : store.hourlyRollups(series(), {}, {}, T0, T0.addSecs(next + 1)))
             rolledUp += rollup.count;
         QCOMPARE(rolledUp, next);
+    }
+
+    void retentionExpiresThroughTheExecutor()
+    {
+        // Results 40 and 2 days old: the old day goes, the recent one stays.
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        {
+            Database db(m_config);
+            CheckResult old = make(0);
+            old.time = now.addDays(-40);
+            CheckResult recent = make(1);
+            recent.time = now.addDays(-2);
+            ResultStore(db).insert({old, recent});
+        }
+        StorageExecutor executor(m_config, 1);
+        ResultRetention retention(executor, RetentionPolicy{30, 731});
+        QSignalSpy expired(&retention, &ResultRetention::expired);
+        retention.start();
+        QVERIFY(expired.wait(OutageTimeoutMs));
+        QCOMPARE(expired.first().at(0).value<ExpiryReport>().rawChunksDropped, 1);
+        QCOMPARE(storedCount(), 1);
+        // Nothing more to drop on the next run.
+        const ExpiryReport again = retention.expireNow().result();
+        QCOMPARE(again.rawChunksDropped, 0);
     }
 
 private:
