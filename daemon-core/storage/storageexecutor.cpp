@@ -28,6 +28,12 @@ int StorageExecutor::pendingJobs() const
     return int(m_jobs.size());
 }
 
+void StorageExecutor::noteConnectionLoss(Database *db)
+{
+    if (db && db->connectionSuspect())
+        ++m_connectionLossEpoch;
+}
+
 void StorageExecutor::enqueue(Job job)
 {
     {
@@ -40,6 +46,7 @@ void StorageExecutor::enqueue(Job job)
 void StorageExecutor::workerLoop()
 {
     std::unique_ptr<Database> db;
+    quint64 lossEpochSeen = m_connectionLossEpoch.load();
     for (;;) {
         Job job;
         {
@@ -53,10 +60,12 @@ void StorageExecutor::workerLoop()
         }
         std::exception_ptr openError;
         try {
+            const quint64 lossEpoch = m_connectionLossEpoch.load();
             if (!db)
                 db = std::make_unique<Database>(m_config);
-            else if (db->connectionSuspect())
+            else if (db->connectionSuspect() || lossEpoch != lossEpochSeen)
                 db->ensureConnected();
+            lossEpochSeen = lossEpoch;
         } catch (...) {
             openError = std::current_exception();
             db.reset();
@@ -66,6 +75,8 @@ void StorageExecutor::workerLoop()
         } catch (...) {
             // Jobs report through their promise; nothing escapes here.
         }
+        if (db && db->connectionSuspect())
+            lossEpochSeen = m_connectionLossEpoch.load(); // raised by noteConnectionLoss(); this one probes anyway
     }
 }
 

@@ -5,6 +5,7 @@
 #include <QPromise>
 #include <QWaitCondition>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -44,7 +45,7 @@ public:
         // Started now, not when a worker takes it: result() on a future that is not started
         // returns at once instead of waiting.
         promise->start();
-        enqueue([promise, work = std::forward<Work>(work)](Database *db, std::exception_ptr openError) mutable {
+        enqueue([this, promise, work = std::forward<Work>(work)](Database *db, std::exception_ptr openError) mutable {
             try {
                 if (openError)
                     std::rethrow_exception(openError);
@@ -55,6 +56,8 @@ public:
             } catch (...) {
                 promise->setException(std::current_exception());
             }
+            // Before the caller hears of the failure, so the jobs it sends next are probed.
+            noteConnectionLoss(db);
             promise->finish();
         });
         return future;
@@ -77,6 +80,7 @@ public:
 private:
     using Job = std::function<void(Database *, std::exception_ptr)>;
     void enqueue(Job job);
+    void noteConnectionLoss(Database *db);
     void workerLoop();
 
     DatabaseConfig m_config;
@@ -84,6 +88,10 @@ private:
     QWaitCondition m_wakeUp;
     std::deque<Job> m_jobs;
     bool m_stopping = false;
+    // Raised whenever a worker finds its connection gone: the database restarted, so every
+    // other worker's idle connection is gone too and is probed before its next job, instead of
+    // failing one more job each.
+    std::atomic<quint64> m_connectionLossEpoch = 0;
     std::vector<std::thread> m_workers;
 };
 

@@ -1,6 +1,8 @@
 #include <QCoreApplication>
 #include <QFutureWatcher>
 #include <QSignalSpy>
+#include <QSemaphore>
+#include <QSqlQuery>
 #include <QTest>
 #include <QThread>
 
@@ -20,6 +22,24 @@ using namespace prophasis;
 class TestStorageExecutor : public QObject
 {
     Q_OBJECT
+
+    // The server ends every other session on the database, as a restart would, and they are
+    // gone before this returns (pg_terminate_backend only signals them).
+    void terminateOtherSessions()
+    {
+        Database admin(m_config);
+        admin.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+        for (int i = 0; i < 100; ++i) {
+            QSqlQuery others = admin.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity "
+                                                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+            if (others.next() && others.value(0).toInt() == 0)
+                return;
+            QTest::qWait(20);
+        }
+        QFAIL("the terminated sessions did not end");
+    }
+
 private Q_SLOTS:
     void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_executor")); }
 
@@ -90,12 +110,7 @@ private Q_SLOTS:
             QSKIP("an SQLite file cannot drop its connection; PostgreSQL can");
         StorageExecutor executor(m_config, 1);
         QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 0);
-        // The server ends the worker's session, as a database restart would.
-        {
-            Database admin(m_config);
-            admin.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
-        }
+        terminateOtherSessions();
         // The job that meets the dead connection fails as Unavailable (the caller keeps its
         // work to retry); the next one runs on a new connection.
         try {
@@ -104,6 +119,54 @@ private Q_SLOTS:
             QVERIFY2(error.kind() == StorageError::Kind::Unavailable, qPrintable(error.message()));
         }
         QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 0);
+    }
+
+    void aLostConnectionIsReopenedByEveryWorker()
+    {
+        if (!m_testDatabase->isPostgres())
+            QSKIP("an SQLite file cannot drop its connection; PostgreSQL can");
+        StorageExecutor executor(m_config, 2);
+        // Both workers open their connection (each job waits until the other one started).
+        QSemaphore started;
+        auto hold = [&started](Database &db) {
+            started.release();
+            started.tryAcquire(2, 10'000);
+            started.release(2);
+            return HostStore(db).list().size();
+        };
+        QFuture<qsizetype> first = executor.run(hold), second = executor.run(hold);
+        QCOMPARE(first.result() + second.result(), 0);
+        terminateOtherSessions();
+        // One job meets the dead connection; after it, neither worker fails another.
+        try {
+            executor.runAndWait([](Database &db) { return HostStore(db).list().size(); });
+        } catch (const StorageError &error) {
+            QVERIFY2(error.kind() == StorageError::Kind::Unavailable, qPrintable(error.message()));
+        }
+        QList<QFuture<qsizetype>> jobs;
+        for (int i = 0; i < 20; ++i)
+            jobs.append(executor.run([](Database &db) { return HostStore(db).list().size(); }));
+        for (QFuture<qsizetype> &job : jobs)
+            QCOMPARE(job.result(), 0);
+    }
+
+    void anOverloadedServerIsUnavailableNotBroken()
+    {
+        if (!m_testDatabase->isPostgres())
+            QSKIP("statement and lock timeouts are PostgreSQL's");
+        // A statement cut off by statement_timeout, or a lock not granted within lock_timeout,
+        // says the server is busy: worth retrying later (the result writer spools), not a bug.
+        Database db(m_config);
+        db.exec(QStringLiteral("SET statement_timeout = 50"));
+        QVERIFY_STORAGE_ERROR(db.exec(QStringLiteral("SELECT pg_sleep(2)")), StorageError::Kind::Unavailable);
+        db.exec(QStringLiteral("SET statement_timeout = 0"));
+
+        Database holder(m_config);
+        holder.exec(QStringLiteral("BEGIN"));
+        holder.exec(QStringLiteral("LOCK TABLE hosts IN ACCESS EXCLUSIVE MODE"));
+        db.exec(QStringLiteral("SET lock_timeout = 50"));
+        QVERIFY_STORAGE_ERROR(db.exec(QStringLiteral("SELECT count(*) FROM hosts")), StorageError::Kind::Unavailable);
+        holder.exec(QStringLiteral("ROLLBACK"));
     }
 
     void manyConcurrentJobsAllComplete()
