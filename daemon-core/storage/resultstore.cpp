@@ -173,26 +173,34 @@ struct ResultStore::StoredRow
     QByteArray metrics;
 };
 
-ResultStore::ResultStore(Database &db)
+ResultStore::ResultStore(Database &db, SeriesIdCache *seriesIdCache)
     : m_db(db)
+    , m_seriesIdCache(seriesIdCache)
 {
 }
 
 QHash<SeriesKey, qint64> ResultStore::seriesIds(const QList<CheckResult> &results)
 {
+    QHash<SeriesKey, qint64> ids;
     QList<SeriesKey> keys;
     QSet<SeriesKey> seen;
     QSet<QUuid> hosts, checks, plugins;
     for (const CheckResult &result : results) {
         const SeriesKey key = keyOf(result);
-        if (seen.contains(key))
+        if (seen.contains(key) || ids.contains(key))
             continue;
+        if (const std::optional<qint64> cached = m_seriesIdCache ? m_seriesIdCache->find(key) : std::nullopt) {
+            ids.insert(key, *cached);
+            continue;
+        }
         seen.insert(key);
         keys.append(key);
         hosts.insert(key.hostId);
         checks.insert(key.checkId);
         plugins.insert(key.pluginId);
     }
+    if (keys.isEmpty())
+        return ids;
     // Clear errors instead of a bare foreign-key failure.
     EntityRows::requireExisting(m_db, QStringLiteral("hosts"), QStringLiteral("host"), hosts.values(), QStringLiteral("host_id"));
     EntityRows::requireExisting(m_db, QStringLiteral("checks"), QStringLiteral("check"), checks.values(), QStringLiteral("check_id"));
@@ -206,7 +214,6 @@ QHash<SeriesKey, qint64> ResultStore::seriesIds(const QList<CheckResult> &result
         },
         QStringLiteral(" ON CONFLICT (host_id, check_id, plugin_id) DO NOTHING"));
 
-    QHash<SeriesKey, qint64> ids;
     QVariantList hostValues;
     for (const QUuid &host : std::as_const(hosts))
         hostValues.append(dbId(host));
@@ -215,8 +222,10 @@ QHash<SeriesKey, qint64> ResultStore::seriesIds(const QList<CheckResult> &result
                                       hostValues);
     while (query.next()) {
         const SeriesKey key{idFromDb(query.value(1)), idFromDb(query.value(2)), idFromDb(query.value(3))};
-        if (seen.contains(key))
+        if (seen.contains(key)) {
             ids.insert(key, query.value(0).toLongLong());
+            m_uncachedSeriesIds.insert(key, query.value(0).toLongLong());
+        }
     }
     return ids;
 }
@@ -285,15 +294,28 @@ void ResultStore::insert(const QList<CheckResult> &input)
     TimeChunks catalog(m_db);
     for (int attempt = 1;; ++attempt) {
         catalog.ensure(chunks);
-        const bool written = m_db.transaction([&] {
-            catalog.lockAgainstDrops();
-            if (!catalog.allExist(chunks))
-                return false;
-            writeBatch(results);
-            return true;
-        });
-        if (written)
+        m_uncachedSeriesIds.clear();
+        bool written = false;
+        try {
+            written = m_db.transaction([&] {
+                catalog.lockAgainstDrops();
+                if (!catalog.allExist(chunks))
+                    return false;
+                writeBatch(results);
+                return true;
+            });
+        } catch (const StorageError &) {
+            // A cached id may name a series deleted meanwhile: look every one up again.
+            if (m_seriesIdCache)
+                m_seriesIdCache->clear();
+            throw;
+        }
+        if (written) {
+            // Committed (a nested caller's transaction is not: it keeps the cache out of it).
+            if (m_seriesIdCache && !m_db.inTransaction())
+                m_seriesIdCache->insert(m_uncachedSeriesIds);
             return;
+        }
         if (attempt == ChunkAttempts)
             throw StorageError(StorageError::Kind::Internal,
                                QStringLiteral("the time chunks of a result batch were dropped while it was written"));

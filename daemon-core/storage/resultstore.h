@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QMutex>
 #include <QHash>
 
 #include <optional>
@@ -73,6 +74,36 @@ struct MessageEntry
     State classification = State::Unknown;
 };
 
+// The series ids of (host, check, plugin), remembered across batches by the one who writes
+// them (the ResultWriter), so a batch of known series costs no lookup. Thread-safe: storage
+// workers share it. Only ids of committed rows enter it, and it is emptied whenever a batch
+// fails, so an id of a series deleted meanwhile (with its host, check or plugin) is looked up
+// again and refused with a clear error.
+class SeriesIdCache
+{
+public:
+    std::optional<qint64> find(const SeriesKey &key) const
+    {
+        QMutexLocker locker(&m_mutex);
+        const auto it = m_ids.constFind(key);
+        return it == m_ids.constEnd() ? std::nullopt : std::optional<qint64>(*it);
+    }
+    void insert(const QHash<SeriesKey, qint64> &ids)
+    {
+        QMutexLocker locker(&m_mutex);
+        m_ids.insert(ids);
+    }
+    void clear()
+    {
+        QMutexLocker locker(&m_mutex);
+        m_ids.clear();
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QHash<SeriesKey, qint64> m_ids;
+};
+
 // The time series: results with their metrics, messages stored once per day, the latest result
 // of each (host, check, plugin) kept on its series row, and hourly rollups maintained as
 // results arrive; everything in time chunks (timechunks.h) that expire by dropping tables.
@@ -87,7 +118,8 @@ public:
     static constexpr qint64 RawRangeLimitMs = 2 * 86'400'000LL;
     static constexpr int MaxRangePoints = 10'000;
 
-    explicit ResultStore(Database &db);
+    // With a cache, writes skip the lookup of series they have written before.
+    explicit ResultStore(Database &db, SeriesIdCache *seriesIdCache = nullptr);
 
     // Stores a batch in one transaction with multi-row inserts: a batch is written whole or
     // not at all. Results must name existing hosts, checks and plugins (MissingReference) and
@@ -140,6 +172,8 @@ private:
     SeriesRange hourlyRange(qint64 seriesId, qint64 metricId, qint64 fromMs, qint64 toMs, int maxPoints);
 
     Database &m_db;
+    SeriesIdCache *m_seriesIdCache;
+    QHash<SeriesKey, qint64> m_uncachedSeriesIds; // looked up by this batch, cached once it commits
 };
 
 } // namespace prophasis

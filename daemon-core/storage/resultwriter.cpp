@@ -241,7 +241,7 @@ void ResultWriter::writeNextPart()
     }
     const QList<CheckResult> part = m_job->parts.constFirst();
     whenReady(
-        m_executor.run([part](Database &db) { ResultStore(db).insert(part); }), this, [this] { partWritten(); },
+        m_executor.run([part, cache = m_seriesIds](Database &db) { ResultStore(db, cache.get()).insert(part); }), this, [this] { partWritten(); },
         [this](const StorageError &error) { partFailed(error); });
 }
 

@@ -16,6 +16,7 @@ class QPromise;
 namespace prophasis {
 
 class ResultSpool;
+class SeriesIdCache;
 class StorageError;
 class StorageExecutor;
 
@@ -127,6 +128,8 @@ private:
 
     StorageExecutor &m_executor;
     ResultWriterOptions m_options;
+    // Shared with the storage workers' jobs, which may outlive a write's caller.
+    std::shared_ptr<SeriesIdCache> m_seriesIds = std::make_shared<SeriesIdCache>();
     std::unique_ptr<ResultSpool> m_spool; // used on m_spoolThread only, after start()
     QThreadPool m_spoolThread;
 

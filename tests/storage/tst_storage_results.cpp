@@ -271,6 +271,51 @@ private Q_SLOTS:
         QVERIFY(results.latest().isEmpty());
     }
 
+    void aSeriesIdCacheNeverOutlivesItsSeries()
+    {
+        SeriesIdCache cache;
+        CheckResult other = make(T0, 2, QStringLiteral("other"));
+        other.hostId = m_otherHost;
+        ResultStore(*m_db, &cache).insert({make(T0, 1, QStringLiteral("first")), other});
+        QVERIFY(cache.find({m_host, m_check, m_plugin}));
+        QVERIFY(cache.find({m_otherHost, m_check, m_plugin}));
+        // Known series are written without a lookup.
+        ResultStore(*m_db, &cache).insert({make(T0.addSecs(60), 1, QStringLiteral("second"))});
+        QCOMPARE(ResultStore(*m_db).lastResults({m_host, m_check, m_plugin}, 5).size(), 2);
+
+        // The host goes, and with it its series: its cached id must not be written to. The
+        // batch is refused with the clear error of an unknown host and the cache is emptied.
+        HostStore(*m_db).remove(m_host);
+        QVERIFY_STORAGE_ERROR(ResultStore(*m_db, &cache).insert({make(T0.addSecs(120), 1, QStringLiteral("late"))}),
+                              StorageError::Kind::MissingReference);
+        QVERIFY(!cache.find({m_otherHost, m_check, m_plugin}));
+        QCOMPARE(countRows(*m_db, QStringLiteral("series")), 1);
+        // The other host's series is looked up again and written.
+        other.time = T0.addSecs(120);
+        ResultStore(*m_db, &cache).insert({other});
+        QCOMPARE(ResultStore(*m_db).lastResults({m_otherHost, m_check, m_plugin}, 5).size(), 2);
+
+        // A batch inside a caller's transaction that rolls back leaves no id behind.
+        cache.clear();
+        Host thirdHost;
+        thirdHost.name = QStringLiteral("web3");
+        thirdHost.address = QStringLiteral("127.0.0.1");
+        const QUuid third = HostStore(*m_db).create(thirdHost).id;
+        Check check = CheckStore(*m_db).get(m_check);
+        check.hostIds.append(third);
+        CheckStore(*m_db).update(check);
+        CheckResult rolledBack = make(T0, 1, QStringLiteral("gone"));
+        rolledBack.hostId = third;
+        try {
+            m_db->transaction([&] {
+                ResultStore(*m_db, &cache).insert({rolledBack});
+                throw StorageError(StorageError::Kind::Internal, QStringLiteral("rolled back"));
+            });
+        } catch (const StorageError &) {
+        }
+        QVERIFY(!cache.find({third, m_check, m_plugin}));
+    }
+
     void concurrentWritersLoseNothing()
     {
         // Four connections write interleaved batches into the same series at once.
