@@ -9,6 +9,7 @@
 #include "daemon-core/storage/resultstore.h"
 #include "daemon-core/storage/sqlvalues.h"
 #include "daemon-core/storage/timechunks.h"
+#include "tests/storage/seriesfixture.h"
 #include "tests/storage/storagetesthelpers.h"
 #include "tests/storage/testdatabase.h"
 
@@ -324,20 +325,9 @@ private Q_SLOTS:
 private:
     void createEntities()
     {
-        Host host;
-        host.name = QStringLiteral("web1");
-        host.address = QStringLiteral("127.0.0.1");
-        m_host = HostStore(*m_db).create(host).id;
-        host.name = QStringLiteral("web2");
-        m_otherHost = HostStore(*m_db).create(host).id;
-        Plugin plugin;
-        plugin.pluginId = QStringLiteral("org.prophasis.load");
-        plugin.name = QStringLiteral("Load");
-        plugin.pluginVersion = QStringLiteral("1.0");
-        plugin.entry = QStringLiteral("load.lua");
-        plugin.classifier.source = QStringLiteral("return 'ok'");
-        m_plugin = PluginStore(*m_db).create(plugin).id;
-        m_check = CheckStore(*m_db).create(Check{{}, QStringLiteral("c"), {}, {m_host, m_otherHost}, {}, {{m_plugin, {}, std::nullopt}}, true}).id;
+        m_fixture = test::SeriesFixture::create(*m_db);
+        std::tie(m_host, m_otherHost, m_plugin, m_check) =
+            std::tuple(m_fixture.host, m_fixture.otherHost, m_fixture.plugin, m_fixture.check);
     }
 
     SeriesKey series() const { return {m_host, m_check, m_plugin}; }
@@ -345,19 +335,12 @@ private:
 
     CheckResult make(const QDateTime &time, std::optional<double> value) const
     {
-        CheckResult result;
-        result.hostId = m_host;
-        result.checkId = m_check;
-        result.pluginId = m_plugin;
-        result.time = time;
-        result.value = value;
-        result.message = QStringLiteral("m");
-        result.classification = State::Ok;
-        return result;
+        return m_fixture.result(time, value, QStringLiteral("m"));
     }
 
     std::unique_ptr<test::TestDatabase> m_testDatabase;
     std::unique_ptr<Database> m_db;
+    test::SeriesFixture m_fixture;
     QUuid m_host;
     QUuid m_otherHost;
     QUuid m_plugin;
