@@ -35,8 +35,6 @@ private Q_SLOTS:
         m_db.reset();
         m_db = m_testDatabase->freshMigratedDatabase(&m_config);
         m_fixture = test::SeriesFixture::create(*m_db);
-        std::tie(m_host, m_otherHost, m_plugin, m_check) =
-            std::tuple(m_fixture.host, m_fixture.otherHost, m_fixture.plugin, m_fixture.check);
     }
 
     void cleanup() { m_db.reset(); }
@@ -165,17 +163,17 @@ private Q_SLOTS:
         for (int i = 0; i < 10; ++i) {
             batch.append(make(T0.addSecs(i * 60), i, QStringLiteral("m")));
             CheckResult other = make(T0.addSecs(i * 60), 100 + i, QStringLiteral("other host"));
-            other.hostId = m_otherHost;
+            other.hostId = m_fixture.otherHost;
             batch.append(other);
         }
         results.insert(batch);
-        const QList<CheckResult> range = results.hostResults(m_host, T0.addSecs(120), T0.addSecs(300));
+        const QList<CheckResult> range = results.hostResults(m_fixture.host, T0.addSecs(120), T0.addSecs(300));
         QCOMPARE(range.size(), 3); // 2, 3, 4: from inclusive, to exclusive
         QCOMPARE(range.first().value, std::optional<double>(2));
         QCOMPARE(range.last().value, std::optional<double>(4));
         for (const CheckResult &result : range)
-            QCOMPARE(result.hostId, m_host);
-        QCOMPARE(results.hostResults(m_host, T0, T0.addDays(1), 4).size(), 4);
+            QCOMPARE(result.hostId, m_fixture.host);
+        QCOMPARE(results.hostResults(m_fixture.host, T0, T0.addDays(1), 4).size(), 4);
     }
 
     void hourlyRollups()
@@ -254,7 +252,7 @@ private Q_SLOTS:
         CheckResult result = make(T0, 1, QStringLiteral("m"));
         result.metrics = {{QStringLiteral("x"), 1, {}}};
         results.insert({result});
-        HostStore(*m_db).remove(m_host);
+        HostStore(*m_db).remove(m_fixture.host);
         QCOMPARE(countRows(*m_db, QStringLiteral("series")), 0);
         QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 0);
         QCOMPARE(countChunkRows(*m_db, QStringLiteral("rollups")), 0);
@@ -265,25 +263,25 @@ private Q_SLOTS:
     {
         SeriesIdCache cache;
         CheckResult other = make(T0, 2, QStringLiteral("other"));
-        other.hostId = m_otherHost;
+        other.hostId = m_fixture.otherHost;
         ResultStore(*m_db, &cache).insert({make(T0, 1, QStringLiteral("first")), other});
-        QVERIFY(cache.find({m_host, m_check, m_plugin}));
-        QVERIFY(cache.find({m_otherHost, m_check, m_plugin}));
+        QVERIFY(cache.find({m_fixture.host, m_fixture.check, m_fixture.plugin}));
+        QVERIFY(cache.find({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}));
         // Known series are written without a lookup.
         ResultStore(*m_db, &cache).insert({make(T0.addSecs(60), 1, QStringLiteral("second"))});
-        QCOMPARE(ResultStore(*m_db).lastResults({m_host, m_check, m_plugin}, 5).size(), 2);
+        QCOMPARE(ResultStore(*m_db).lastResults({m_fixture.host, m_fixture.check, m_fixture.plugin}, 5).size(), 2);
 
         // The host goes, and with it its series: its cached id must not be written to. The
         // batch is refused with the clear error of an unknown host and the cache is emptied.
-        HostStore(*m_db).remove(m_host);
+        HostStore(*m_db).remove(m_fixture.host);
         QVERIFY_STORAGE_ERROR(ResultStore(*m_db, &cache).insert({make(T0.addSecs(120), 1, QStringLiteral("late"))}),
                               StorageError::Kind::MissingReference);
-        QVERIFY(!cache.find({m_otherHost, m_check, m_plugin}));
+        QVERIFY(!cache.find({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}));
         QCOMPARE(countRows(*m_db, QStringLiteral("series")), 1);
         // The other host's series is looked up again and written.
         other.time = T0.addSecs(120);
         ResultStore(*m_db, &cache).insert({other});
-        QCOMPARE(ResultStore(*m_db).lastResults({m_otherHost, m_check, m_plugin}, 5).size(), 2);
+        QCOMPARE(ResultStore(*m_db).lastResults({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, 5).size(), 2);
 
         // A batch inside a caller's transaction that rolls back leaves no id behind.
         cache.clear();
@@ -291,7 +289,7 @@ private Q_SLOTS:
         thirdHost.name = QStringLiteral("web3");
         thirdHost.address = QStringLiteral("127.0.0.1");
         const QUuid third = HostStore(*m_db).create(thirdHost).id;
-        Check check = CheckStore(*m_db).get(m_check);
+        Check check = CheckStore(*m_db).get(m_fixture.check);
         check.hostIds.append(third);
         CheckStore(*m_db).update(check);
         CheckResult rolledBack = make(T0, 1, QStringLiteral("gone"));
@@ -303,7 +301,7 @@ private Q_SLOTS:
             });
         } catch (const StorageError &) {
         }
-        QVERIFY(!cache.find({third, m_check, m_plugin}));
+        QVERIFY(!cache.find({third, m_fixture.check, m_fixture.plugin}));
     }
 
     void concurrentWritersLoseNothing()
@@ -355,7 +353,7 @@ private Q_SLOTS:
     }
 
 private:
-    SeriesKey series() const { return {m_host, m_check, m_plugin}; }
+    SeriesKey series() const { return {m_fixture.host, m_fixture.check, m_fixture.plugin}; }
     ResultStore results() { return ResultStore(*m_db); }
 
     CheckResult make(const QDateTime &time, std::optional<double> value, const QString &message) const
@@ -367,10 +365,6 @@ private:
     DatabaseConfig m_config;
     std::unique_ptr<Database> m_db;
     test::SeriesFixture m_fixture;
-    QUuid m_host;
-    QUuid m_otherHost;
-    QUuid m_plugin;
-    QUuid m_check;
 };
 
 QTEST_GUILESS_MAIN(TestStorageResults)

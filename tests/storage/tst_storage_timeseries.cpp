@@ -123,7 +123,7 @@ private Q_SLOTS:
     {
         store().insert({make(T0, 1)});
         QVERIFY(store().range(series(), QStringLiteral("nope"), {}, T0, T0.addSecs(60), 10).points.isEmpty());
-        QVERIFY(store().range({m_otherHost, m_check, m_plugin}, {}, {}, T0, T0.addSecs(60), 10).points.isEmpty());
+        QVERIFY(store().range({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, {}, {}, T0, T0.addSecs(60), 10).points.isEmpty());
         QVERIFY(store().range(series(), {}, {}, T0.addSecs(60), T0, 10).points.isEmpty());
         QCOMPARE(store().range(series(), {}, {}, T0, T0.addSecs(60), 10).points.size(), 1);
     }
@@ -135,7 +135,7 @@ private Q_SLOTS:
         for (int h = 0; h < 40 * 24; ++h)
             batch.append(make(T0.addSecs(h * 3600), h / 24));
         CheckResult lonely = make(T0.addDays(2).addSecs(7200), 42);
-        lonely.hostId = m_otherHost;
+        lonely.hostId = m_fixture.otherHost;
         lonely.classification = State::Major;
         lonely.message = QStringLiteral("the only one");
         batch.append(lonely);
@@ -149,7 +149,7 @@ private Q_SLOTS:
         QCOMPARE(report.rollupChunksDropped, 0);
         QCOMPARE(TimeChunks(*m_db).all(ChunkKind::Raw).size(), 30);
         QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 30 * 24);
-        QVERIFY(store().hostResults(m_host, T0, T0.addDays(10)).isEmpty());
+        QVERIFY(store().hostResults(m_fixture.host, T0, T0.addDays(10)).isEmpty());
         QCOMPARE(store().lastResults(series(), 10000).first().time, T0.addDays(10));
         // Rollups of the dropped days remain, and long charts still reach them.
         const QList<HourlyRollup> early = store().hourlyRollups(series(), {}, {}, T0, T0.addDays(1));
@@ -164,14 +164,14 @@ private Q_SLOTS:
         QCOMPARE(old.source, RangeSource::Hourly);
         QCOMPARE(old.points.size(), 24);
         // The latest result of a series outlives the day that held it.
-        QVERIFY(store().lastResults({m_otherHost, m_check, m_plugin}, 5).isEmpty());
-        const std::optional<CheckResult> latest = store().latestResult({m_otherHost, m_check, m_plugin});
+        QVERIFY(store().lastResults({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, 5).isEmpty());
+        const std::optional<CheckResult> latest = store().latestResult({m_fixture.otherHost, m_fixture.check, m_fixture.plugin});
         QVERIFY(latest);
         QCOMPARE(latest->time, lonely.time);
         QCOMPARE(latest->value, std::optional<double>(42));
         QCOMPARE(latest->message, QStringLiteral("the only one"));
         QCOMPARE(latest->classification, State::Major);
-        QCOMPARE(store().latest().value({m_otherHost, m_check, m_plugin}).classification, State::Major);
+        QCOMPARE(store().latest().value({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}).classification, State::Major);
 
         // Again at the same time: nothing more to drop.
         report = store().expire(now, RetentionPolicy{30, 731});
@@ -181,7 +181,7 @@ private Q_SLOTS:
         QCOMPARE(report.rollupChunksDropped, 1);
         QVERIFY(store().hourlyRollups(series(), {}, {}, T0, T0.addDays(31)).isEmpty());
         QCOMPARE(store().hourlyRollups(series(), {}, {}, T0.addDays(31), T0.addDays(32)).size(), 24);
-        QVERIFY(store().latestResult({m_otherHost, m_check, m_plugin}));
+        QVERIFY(store().latestResult({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}));
         // New results still go in after expiry.
         store().insert({make(now, 7)});
         QCOMPARE(store().lastResults(series(), 1).constFirst().value, std::optional<double>(7));
@@ -245,7 +245,7 @@ private Q_SLOTS:
         QCOMPARE(read.size(), 2);
         QCOMPARE(read[0].time, midnight.addMSecs(-1));
         QCOMPARE(read[1].time, midnight.addSecs(60));
-        QCOMPARE(store().hostResults(m_host, midnight.addDays(-1), midnight.addDays(1)).size(), 2);
+        QCOMPARE(store().hostResults(m_fixture.host, midnight.addDays(-1), midnight.addDays(1)).size(), 2);
         QCOMPARE(store().range(series(), {}, {}, midnight.addSecs(-60), midnight.addSecs(120), 100).points.size(), 2);
     }
 
@@ -268,7 +268,7 @@ private Q_SLOTS:
         Database &db = *m_db;
         db.exec(QStringLiteral("INSERT INTO series (id, host_id, check_id, plugin_id, last_result_id, last_ms, last_classification) "
                                "VALUES (1, ?, ?, ?, 3, ?, 'critical')"),
-                {dbId(m_host), dbId(m_check), dbId(m_plugin), T0.addSecs(3600 + 120).toMSecsSinceEpoch()});
+                {dbId(m_fixture.host), dbId(m_fixture.check), dbId(m_fixture.plugin), T0.addSecs(3600 + 120).toMSecsSinceEpoch()});
         db.exec(QStringLiteral("INSERT INTO messages (id, hash, text) VALUES (1, 'h1', 'fine'), (2, 'h2', 'broken')"));
         db.exec(QStringLiteral("INSERT INTO metric_names (id, name, unit) VALUES (1, 'load1', ''), (2, '/var', '%')"));
         const QList<std::tuple<int, qint64, QString, QVariant, int, QString, QString>> rows = {
@@ -326,11 +326,9 @@ private:
     void createEntities()
     {
         m_fixture = test::SeriesFixture::create(*m_db);
-        std::tie(m_host, m_otherHost, m_plugin, m_check) =
-            std::tuple(m_fixture.host, m_fixture.otherHost, m_fixture.plugin, m_fixture.check);
     }
 
-    SeriesKey series() const { return {m_host, m_check, m_plugin}; }
+    SeriesKey series() const { return {m_fixture.host, m_fixture.check, m_fixture.plugin}; }
     ResultStore store() { return ResultStore(*m_db); }
 
     CheckResult make(const QDateTime &time, std::optional<double> value) const
@@ -341,10 +339,6 @@ private:
     std::unique_ptr<test::TestDatabase> m_testDatabase;
     std::unique_ptr<Database> m_db;
     test::SeriesFixture m_fixture;
-    QUuid m_host;
-    QUuid m_otherHost;
-    QUuid m_plugin;
-    QUuid m_check;
 };
 
 QTEST_GUILESS_MAIN(TestStorageTimeSeries)
