@@ -37,10 +37,10 @@
 
 #include <unistd.h>
 
-#include "tests/package/packagefixtures.h"
 #include "shared/enrollment/pairingstrings.h"
 #include "shared/tls/identity.h"
 #include "shared/tls/pinning.h"
+#include "tests/package/packagefixtures.h"
 
 using namespace prophasis;
 
@@ -117,9 +117,10 @@ QByteArray execPackage()
                                   {QStringLiteral("default_classifier"), QStringLiteral("classifier.lua")},
                                   {QStringLiteral("arguments"), QJsonArray()},
                                   {QStringLiteral("timeout_s"), 5}};
-    return prophasis::testing::packageArchive(QStringLiteral("exec"), manifest,
-                     {{QStringLiteral("run.sh"), "#!/bin/sh\necho '{\"value\": 1, \"message\": \"ok\"}'\n"},
-                      {QStringLiteral("classifier.lua"), "return 'ok'"}});
+    return prophasis::testing::packageArchive(
+        QStringLiteral("exec"), manifest,
+        {{QStringLiteral("run.sh"), "#!/bin/sh\necho '{\"value\": 1, \"message\": \"ok\"}'\n"},
+         {QStringLiteral("classifier.lua"), "return 'ok'"}});
 }
 
 // /proc/<pid>/stat after the command, which may hold spaces and parentheses.
@@ -166,7 +167,8 @@ qint64 luaWorkerOf(qint64 agent)
         if (pid <= 0 || statFields(pid).value(1).toLongLong() != agent)
             continue;
         QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().split('\0').value(0).endsWith("prophasis-agent-lua"))
+        if (cmdline.open(QIODevice::ReadOnly) &&
+            cmdline.readAll().split('\0').value(0).endsWith("prophasis-agent-lua"))
             return pid;
     }
     return 0;
@@ -235,15 +237,15 @@ void printMemory(QTextStream &out, const QString &when, qint64 agent, qint64 wor
     const Memory a = memoryOf(agent);
     const Memory w = memoryOf(worker);
     out << when << '\n'
-        << "  agent             RSS " << mib(a.rssKiB) << " MiB, anonymous " << mib(a.anonKiB) << " MiB, PSS " << mib(a.pssKiB)
-        << " MiB\n";
+        << "  agent             RSS " << mib(a.rssKiB) << " MiB, anonymous " << mib(a.anonKiB) << " MiB, PSS "
+        << mib(a.pssKiB) << " MiB\n";
     if (worker > 0)
-        out << "  Lua worker        RSS " << mib(w.rssKiB) << " MiB, anonymous " << mib(w.anonKiB) << " MiB, PSS "
-            << mib(w.pssKiB) << " MiB\n";
+        out << "  Lua worker        RSS " << mib(w.rssKiB) << " MiB, anonymous " << mib(w.anonKiB)
+            << " MiB, PSS " << mib(w.pssKiB) << " MiB\n";
     else
         out << "  Lua worker        not running\n";
-    out << "  sum               RSS " << mib(a.rssKiB + w.rssKiB) << " MiB, anonymous " << mib(a.anonKiB + w.anonKiB)
-        << " MiB, PSS " << mib(a.pssKiB + w.pssKiB) << " MiB\n";
+    out << "  sum               RSS " << mib(a.rssKiB + w.rssKiB) << " MiB, anonymous "
+        << mib(a.anonKiB + w.anonKiB) << " MiB, PSS " << mib(a.pssKiB + w.pssKiB) << " MiB\n";
     out.flush();
 }
 
@@ -261,9 +263,9 @@ struct Series
 
 Series measure(Client &client, const QString &id, const QString &sha, int runs, qint64 agent, qint64 worker)
 {
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("arguments"), QJsonObject()}, {QStringLiteral("expect_sha256"), sha}}).toJson(
-            QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("arguments"), QJsonObject()},
+                                                      {QStringLiteral("expect_sha256"), sha}})
+                                .toJson(QJsonDocument::Compact);
     const QString path = QStringLiteral("/v1/plugins/%1/run").arg(id);
     Series series;
     series.ns.reserve(runs);
@@ -275,10 +277,11 @@ Series measure(Client &client, const QString &id, const QString &sha, int runs, 
         series.ns.append(answer.ns);
         if (answer.status != 200 || answer.json.value(QStringLiteral("value")).toDouble() != 1.0) {
             if (!series.failures++)
-                series.firstFailure = QStringLiteral("%1 %2 %3")
-                                          .arg(answer.status)
-                                          .arg(QString::fromUtf8(QJsonDocument(answer.json).toJson(QJsonDocument::Compact)),
-                                               answer.error);
+                series.firstFailure =
+                    QStringLiteral("%1 %2 %3")
+                        .arg(answer.status)
+                        .arg(QString::fromUtf8(QJsonDocument(answer.json).toJson(QJsonDocument::Compact)),
+                             answer.error);
         }
     }
     series.agentCpuUs = cpuMicros(agent) - agentBefore;
@@ -295,12 +298,14 @@ void printSeries(QTextStream &out, const QString &title, const Series &s, int ru
     const auto perRun = [runs](qint64 us) { return QString::number(double(us) / runs, 'f', 0); };
     const auto perRunNs = [runs](qint64 ns) { return QString::number(double(ns) / 1e3 / runs, 'f', 0); };
     out << title << " (" << runs << " runs, " << s.handshakes << " new TLS connections during them)\n"
-        << "  latency           median " << ms(percentile(s.ns, 0.5)) << " ms, p90 " << ms(percentile(s.ns, 0.9)) << " ms, p99 "
-        << ms(percentile(s.ns, 0.99)) << " ms, max " << ms(s.ns.isEmpty() ? 0 : s.ns.last()) << " ms\n"
-        << "  agent CPU         " << perRun(s.agentCpuUs) << " µs per run (utime+stime; schedstat of live threads "
-        << perRunNs(s.agentSchedNs) << " µs)\n";
+        << "  latency           median " << ms(percentile(s.ns, 0.5)) << " ms, p90 "
+        << ms(percentile(s.ns, 0.9)) << " ms, p99 " << ms(percentile(s.ns, 0.99)) << " ms, max "
+        << ms(s.ns.isEmpty() ? 0 : s.ns.last()) << " ms\n"
+        << "  agent CPU         " << perRun(s.agentCpuUs)
+        << " µs per run (utime+stime; schedstat of live threads " << perRunNs(s.agentSchedNs) << " µs)\n";
     if (withWorker)
-        out << "  Lua worker CPU    " << perRun(s.workerCpuUs) << " µs per run (schedstat " << perRunNs(s.workerSchedNs) << " µs)\n"
+        out << "  Lua worker CPU    " << perRun(s.workerCpuUs) << " µs per run (schedstat "
+            << perRunNs(s.workerSchedNs) << " µs)\n"
             << "  agent + worker    " << perRun(s.agentCpuUs + s.workerCpuUs) << " µs per run (schedstat "
             << perRunNs(s.agentSchedNs + s.workerSchedNs) << " µs)\n";
     if (s.failures)
@@ -344,15 +349,18 @@ void measureFloor(QTextStream &out, const TlsIdentity &core, int runs, int idleS
     std::sort(pings.begin(), pings.end());
     wait(idleSeconds * 1000);
     const Memory idle = memoryOf(pid);
-    out << "\nbaseline: tls_floor_server (QSslServer, fixed answer; " << runs << " calls, " << client.handshakes()
-        << " TLS handshake(s))\n"
-        << "  right after start RSS " << mib(started.rssKiB) << " MiB, anonymous " << mib(started.anonKiB) << " MiB\n"
-        << "  latency           median " << ms(percentile(pings, 0.5)) << " ms, p90 " << ms(percentile(pings, 0.9)) << " ms\n"
-        << "  CPU per call      " << QString::number(cpu, 'f', 0) << " µs (schedstat); agent's ping / baseline: "
+    out << "\nbaseline: tls_floor_server (QSslServer, fixed answer; " << runs << " calls, "
+        << client.handshakes() << " TLS handshake(s))\n"
+        << "  right after start RSS " << mib(started.rssKiB) << " MiB, anonymous " << mib(started.anonKiB)
+        << " MiB\n"
+        << "  latency           median " << ms(percentile(pings, 0.5)) << " ms, p90 "
+        << ms(percentile(pings, 0.9)) << " ms\n"
+        << "  CPU per call      " << QString::number(cpu, 'f', 0)
+        << " µs (schedstat); agent's ping / baseline: "
         << QString::number(agentPingCpu / std::max(cpu, 1.0), 'f', 2) << "\n"
-        << "  after " << idleSeconds << " s idle RSS " << mib(idle.rssKiB) << " MiB, anonymous " << mib(idle.anonKiB)
-        << " MiB; agent / baseline RSS: " << QString::number(double(agentMemory.rssKiB) / std::max<qint64>(idle.rssKiB, 1), 'f', 2)
-        << '\n';
+        << "  after " << idleSeconds << " s idle RSS " << mib(idle.rssKiB) << " MiB, anonymous "
+        << mib(idle.anonKiB) << " MiB; agent / baseline RSS: "
+        << QString::number(double(agentMemory.rssKiB) / std::max<qint64>(idle.rssKiB, 1), 'f', 2) << '\n';
     floor.terminate();
     floor.waitForFinished(5'000);
 }
@@ -364,9 +372,10 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("runs"), QStringLiteral("Runs of each plugin."), QStringLiteral("N"), QStringLiteral("300")},
-        {QStringLiteral("idle-seconds"), QStringLiteral("Idle time before the second memory reading."), QStringLiteral("S"),
-         QStringLiteral("60")},
+        {QStringLiteral("runs"), QStringLiteral("Runs of each plugin."), QStringLiteral("N"),
+         QStringLiteral("300")},
+        {QStringLiteral("idle-seconds"), QStringLiteral("Idle time before the second memory reading."),
+         QStringLiteral("S"), QStringLiteral("60")},
     });
     parser.process(app);
     QTextStream out(stdout);
@@ -380,13 +389,14 @@ int main(int argc, char *argv[])
         return 1;
     }
     QProcess init;
-    init.start(QStringLiteral(PROPHASIS_AGENT_BINARY), {QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path(),
-                                                        QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                                                        QStringLiteral("--port"), QString::number(port)});
+    init.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
+               {QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path(),
+                QStringLiteral("--listen"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                QString::number(port)});
     init.waitForFinished();
     QString error;
-    const auto enrollment =
-        EnrollmentString::decode(QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1), &error);
+    const auto enrollment = EnrollmentString::decode(
+        QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1), &error);
     if (init.exitCode() != 0 || !enrollment) {
         out << "agent init failed: " << error << ' ' << init.readAllStandardError() << '\n';
         return 1;
@@ -395,10 +405,12 @@ int main(int argc, char *argv[])
 
     QProcess agentProcess;
     agentProcess.setProcessChannelMode(QProcess::MergedChannels);
-    agentProcess.start(QStringLiteral(PROPHASIS_AGENT_BINARY), {QStringLiteral("run"), QStringLiteral("--config-dir"), dir.path()});
+    agentProcess.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
+                       {QStringLiteral("run"), QStringLiteral("--config-dir"), dir.path()});
     QByteArray log;
     QDeadlineTimer deadline(20'000);
-    while (!log.contains("agent running") && !deadline.hasExpired() && agentProcess.state() != QProcess::NotRunning) {
+    while (!log.contains("agent running") && !deadline.hasExpired() &&
+           agentProcess.state() != QProcess::NotRunning) {
         agentProcess.waitForReadyRead(100);
         log += agentProcess.readAll();
     }
@@ -419,15 +431,16 @@ int main(int argc, char *argv[])
     printMemory(out, QStringLiteral("memory right after start (no call yet)"), agent, 0);
 
     Client client(port, core, enrollment->spkiSha256);
-    const Answer enrolled =
-        client.call("POST", QStringLiteral("/v1/enroll"), "{}", {{"Authorization", "Bearer " + enrollment->token.toUtf8()}});
+    const Answer enrolled = client.call("POST", QStringLiteral("/v1/enroll"), "{}",
+                                        {{"Authorization", "Bearer " + enrollment->token.toUtf8()}});
     if (enrolled.status != 200) {
         out << "enrollment failed: " << enrolled.status << ' ' << enrolled.error << '\n';
         stop();
         return 1;
     }
 
-    QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) + QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
+    QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) +
+                  QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
     if (!bundled.open(QIODevice::ReadOnly)) {
         out << "no bundled plugin at " << bundled.fileName() << '\n';
         stop();
@@ -437,10 +450,13 @@ int main(int argc, char *argv[])
     const QByteArray execArchive = execPackage();
     const QString luaId = QStringLiteral("org.prophasis.heartbeat");
     const QString execId = QStringLiteral("bench.exec");
-    const QString luaSha = QString::fromLatin1(QCryptographicHash::hash(luaArchive, QCryptographicHash::Sha256).toHex());
-    const QString execSha = QString::fromLatin1(QCryptographicHash::hash(execArchive, QCryptographicHash::Sha256).toHex());
+    const QString luaSha =
+        QString::fromLatin1(QCryptographicHash::hash(luaArchive, QCryptographicHash::Sha256).toHex());
+    const QString execSha =
+        QString::fromLatin1(QCryptographicHash::hash(execArchive, QCryptographicHash::Sha256).toHex());
     for (const auto &[id, archive] : {std::pair{luaId, luaArchive}, std::pair{execId, execArchive}}) {
-        const Answer installed = client.call("PUT", QStringLiteral("/v1/plugins/") + id, archive, {{"Content-Type", "application/gzip"}});
+        const Answer installed = client.call("PUT", QStringLiteral("/v1/plugins/") + id, archive,
+                                             {{"Content-Type", "application/gzip"}});
         if (installed.status != 200 && installed.status != 201) {
             out << "install of " << id << " failed: " << installed.status << ' '
                 << QJsonDocument(installed.json).toJson(QJsonDocument::Compact) << '\n';
@@ -450,15 +466,17 @@ int main(int argc, char *argv[])
     }
 
     // The first Lua run starts the worker; measured apart, then a short warm-up.
-    const QByteArray luaBody =
-        QJsonDocument(QJsonObject{{QStringLiteral("arguments"), QJsonObject()}, {QStringLiteral("expect_sha256"), luaSha}}).toJson(
-            QJsonDocument::Compact);
+    const QByteArray luaBody = QJsonDocument(QJsonObject{{QStringLiteral("arguments"), QJsonObject()},
+                                                         {QStringLiteral("expect_sha256"), luaSha}})
+                                   .toJson(QJsonDocument::Compact);
     const Answer first = client.call("POST", QStringLiteral("/v1/plugins/%1/run").arg(luaId), luaBody);
-    out << "first Lua run       " << ms(first.ns) << " ms (starts the Lua worker), status " << first.status << '\n';
+    out << "first Lua run       " << ms(first.ns) << " ms (starts the Lua worker), status " << first.status
+        << '\n';
     measure(client, luaId, luaSha, 10, agent, 0);
     measure(client, execId, execSha, 10, agent, 0);
     const qint64 worker = luaWorkerOf(agent);
-    out << "Lua worker          " << (worker > 0 ? QStringLiteral("pid %1").arg(worker) : QStringLiteral("NOT FOUND")) << "\n\n";
+    out << "Lua worker          "
+        << (worker > 0 ? QStringLiteral("pid %1").arg(worker) : QStringLiteral("NOT FOUND")) << "\n\n";
     out.flush();
 
     const Series lua = measure(client, luaId, luaSha, runs, agent, worker);
@@ -477,19 +495,21 @@ int main(int argc, char *argv[])
         pingCpuPerCall = double(agentSched) / 1e3 / runs;
         std::sort(pings.begin(), pings.end());
         out << "GET /v1/ping (" << runs << " calls)\n"
-            << "  latency           median " << ms(percentile(pings, 0.5)) << " ms, p90 " << ms(percentile(pings, 0.9))
-            << " ms, p99 " << ms(percentile(pings, 0.99)) << " ms\n"
+            << "  latency           median " << ms(percentile(pings, 0.5)) << " ms, p90 "
+            << ms(percentile(pings, 0.9)) << " ms, p99 " << ms(percentile(pings, 0.99)) << " ms\n"
             << "  agent CPU         " << QString::number(double(agentCpu) / runs, 'f', 0)
-            << " µs per call (schedstat of live threads " << QString::number(double(agentSched) / 1e3 / runs, 'f', 0)
-            << " µs)\n\n";
+            << " µs per call (schedstat of live threads "
+            << QString::number(double(agentSched) / 1e3 / runs, 'f', 0) << " µs)\n\n";
         out.flush();
     }
 
-    out << "TLS handshakes      " << client.handshakes() << " in all (enrollment, installs, warm-up, runs, pings)\n";
+    out << "TLS handshakes      " << client.handshakes()
+        << " in all (enrollment, installs, warm-up, runs, pings)\n";
     out << "idle for " << idleSeconds << " s...\n";
     out.flush();
     wait(idleSeconds * 1000);
-    printMemory(out, QStringLiteral("memory after the runs and %1 s idle").arg(idleSeconds), agent, luaWorkerOf(agent));
+    printMemory(out, QStringLiteral("memory after the runs and %1 s idle").arg(idleSeconds), agent,
+                luaWorkerOf(agent));
     const Memory agentMemory = memoryOf(agent);
     stop();
     measureFloor(out, core, runs, idleSeconds, pingCpuPerCall, agentMemory);

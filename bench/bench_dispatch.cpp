@@ -21,10 +21,8 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
-
-
-#include "daemon-core/dispatch/dispatcher.h"
 #include "bench/processcpu.h"
+#include "daemon-core/dispatch/dispatcher.h"
 #include "shared/cli/daemonprocess.h"
 #include "shared/tls/identity.h"
 

@@ -23,6 +23,7 @@
 
 #include <unistd.h>
 
+#include "bench/processcpu.h"
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/database.h"
@@ -31,7 +32,6 @@
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultwriter.h"
 #include "daemon-core/storage/storageexecutor.h"
-#include "bench/processcpu.h"
 #include "shared/cli/daemonprocess.h"
 #include "tests/support/agentprocess.h"
 
@@ -50,7 +50,8 @@ QList<qint64> processesMatching(const QByteArray &needle)
         bool isPid = false;
         const qint64 pid = entry.toLongLong(&isPid);
         QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
-        if (isPid && pid != getpid() && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(needle))
+        if (isPid && pid != getpid() && cmdline.open(QIODevice::ReadOnly) &&
+            cmdline.readAll().contains(needle))
             pids.append(pid);
     }
     return pids;
@@ -80,12 +81,14 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("database"), QStringLiteral("postgresql:// URL (default: SQLite in a temporary folder)."),
-         QStringLiteral("URL")},
-        {QStringLiteral("agents"), QStringLiteral("Real agents (default 8)."), QStringLiteral("N"), QStringLiteral("8")},
-        {QStringLiteral("checks"), QStringLiteral("Checks per agent, each one series (default 700)."), QStringLiteral("S"),
-         QStringLiteral("700")},
-        {QStringLiteral("seconds"), QStringLiteral("Measured time (default 60)."), QStringLiteral("T"), QStringLiteral("60")},
+        {QStringLiteral("database"),
+         QStringLiteral("postgresql:// URL (default: SQLite in a temporary folder)."), QStringLiteral("URL")},
+        {QStringLiteral("agents"), QStringLiteral("Real agents (default 8)."), QStringLiteral("N"),
+         QStringLiteral("8")},
+        {QStringLiteral("checks"), QStringLiteral("Checks per agent, each one series (default 700)."),
+         QStringLiteral("S"), QStringLiteral("700")},
+        {QStringLiteral("seconds"), QStringLiteral("Measured time (default 60)."), QStringLiteral("T"),
+         QStringLiteral("60")},
     });
     parser.process(app);
     QTextStream out(stdout);
@@ -111,13 +114,15 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) + QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
+    QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) +
+                  QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
     if (!bundled.open(QIODevice::ReadOnly)) {
         out << "no bundled plugin at " << bundled.fileName() << '\n';
         return 1;
     }
     const QByteArray archive = bundled.readAll();
-    const QString sha = QString::fromLatin1(QCryptographicHash::hash(archive, QCryptographicHash::Sha256).toHex());
+    const QString sha =
+        QString::fromLatin1(QCryptographicHash::hash(archive, QCryptographicHash::Sha256).toHex());
 
     // Agents first: each is paired by the engine from its enrollment string.
     std::vector<std::unique_ptr<test::AgentProcess>> agents;
@@ -132,11 +137,12 @@ int main(int argc, char *argv[])
     EngineOptions options;
     options.spoolDirectory = dir.filePath(QStringLiteral("spool"));
     options.dispatcher.maxQueuePerAgent = checkCount + 10;
-    CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), TlsIdentity::generate(QStringLiteral("bench-core")),
-                      options);
+    CoreEngine engine(storage, SecretBox(SecretBox::generateKey()),
+                      TlsIdentity::generate(QStringLiteral("bench-core")), options);
     QList<QUuid> hostIds;
     for (int i = 0; i < agentCount; ++i) {
-        QFuture<Host> paired = engine.addHostFromEnrollment(agents[size_t(i)]->enrollmentString(), QStringLiteral("agent-%1").arg(i));
+        QFuture<Host> paired = engine.addHostFromEnrollment(agents[size_t(i)]->enrollmentString(),
+                                                            QStringLiteral("agent-%1").arg(i));
         while (!paired.isFinished())
             waitMs(5);
         try {
@@ -157,7 +163,8 @@ int main(int argc, char *argv[])
         plugin.packageSha256 = sha;
         plugin.classifier.source = QStringLiteral("return 'ok'");
         plugin = plugins.create(plugin);
-        plugins.addPackage({0, plugin.id, plugin.pluginVersion, sha, archive, {}, QDateTime::currentDateTimeUtc()});
+        plugins.addPackage(
+            {0, plugin.id, plugin.pluginVersion, sha, archive, {}, QDateTime::currentDateTimeUtc()});
         Schedule schedule;
         schedule.name = QStringLiteral("every second");
         schedule.intervals = {{QDateTime::currentDateTimeUtc().addSecs(-60), 1}};
@@ -175,13 +182,15 @@ int main(int argc, char *argv[])
         out << "engine: " << error << '\n';
         return 1;
     }
-    out << "engine              " << agentCount << " real agents × " << checkCount << " checks every second = "
-        << agentCount * checkCount << " runs/s due; database " << databaseConfig->displayName() << '\n';
+    out << "engine              " << agentCount << " real agents × " << checkCount
+        << " checks every second = " << agentCount * checkCount << " runs/s due; database "
+        << databaseConfig->displayName() << '\n';
     out.flush();
     waitMs(10'000); // pairing reloads, first pushes, connections, the first configuration
 
     const QList<qint64> agentPids = processesMatching("prophasis-agent");
-    const QList<qint64> databasePids = databaseConfig->kind == DatabaseKind::Postgres ? processesMatching("postgres") : QList<qint64>();
+    const QList<qint64> databasePids =
+        databaseConfig->kind == DatabaseKind::Postgres ? processesMatching("postgres") : QList<qint64>();
     const auto stored = [&engine] {
         const ResultWriterCounters c = engine.resultWriter().counters();
         return c.written + c.replayed;
@@ -201,18 +210,20 @@ int main(int argc, char *argv[])
     const DispatchCounters dispatch = engine.dispatcher().counters();
 
     out << "measured            " << QString::number(elapsed, 'f', 1) << " s\n"
-        << "results stored      " << results << " (" << QString::number(double(results) / elapsed, 'f', 0) << " /s)\n"
-        << "core CPU            " << QString::number(coreCpu / std::max<qint64>(results, 1), 'f', 1) << " µs per result ("
-        << QString::number(coreCpu / elapsed / 1e4, 'f', 0) << " % of one core)\n"
-        << "agents CPU          " << QString::number(agentsCpu / std::max<qint64>(results, 1), 'f', 1) << " µs per result ("
-        << agentPids.size() << " processes incl. Lua workers)\n";
+        << "results stored      " << results << " (" << QString::number(double(results) / elapsed, 'f', 0)
+        << " /s)\n"
+        << "core CPU            " << QString::number(coreCpu / std::max<qint64>(results, 1), 'f', 1)
+        << " µs per result (" << QString::number(coreCpu / elapsed / 1e4, 'f', 0) << " % of one core)\n"
+        << "agents CPU          " << QString::number(agentsCpu / std::max<qint64>(results, 1), 'f', 1)
+        << " µs per result (" << agentPids.size() << " processes incl. Lua workers)\n";
     if (!databasePids.isEmpty())
         out << "PostgreSQL CPU      " << QString::number(databaseCpu / std::max<qint64>(results, 1), 'f', 1)
             << " µs per result\n";
     out << "scheduler           " << (schedulerAfter.scheduled - schedulerBefore.scheduled) << " slots due, "
         << (schedulerAfter.skippedLate - schedulerBefore.skippedLate) << " skipped late, "
-        << (schedulerAfter.alreadyWaiting - schedulerBefore.alreadyWaiting) << " still waiting from their last slot, "
-        << (schedulerAfter.queueFull - schedulerBefore.queueFull) << " refused by full queues\n"
+        << (schedulerAfter.alreadyWaiting - schedulerBefore.alreadyWaiting)
+        << " still waiting from their last slot, " << (schedulerAfter.queueFull - schedulerBefore.queueFull)
+        << " refused by full queues\n"
         << "dispatcher          " << dispatch.pushes << " package pushes, " << dispatch.connections
         << " connections, results by type: success " << dispatch.resultsOf(ResultType::Success) << '\n';
     out.flush();

@@ -7,8 +7,8 @@
 //
 // Each round writes one result for every (host, plugin) series as one batch, like a scheduler
 // round would, each result with M metrics (whole numbers, or with --fractional two decimals,
-// like load averages and percentages, which take more room). Prints results/s for the writes, bytes per result and
-// the time of the reads that follow. Then one more series gets D days of one-minute results
+// like load averages and percentages, which take more room). Prints results/s for the writes, bytes per
+// result and the time of the reads that follow. Then one more series gets D days of one-minute results
 // (written a day per batch) for the range queries and the expiry. Without --database, a
 // temporary SQLite file.
 #include <QCommandLineParser>
@@ -86,14 +86,16 @@ StorageBytes storageBytes(Database &db)
         QSqlQuery query = db.exec(QStringLiteral(
             "SELECT m.tbl_name, SUM(s.pgsize) FROM dbstat s JOIN sqlite_schema m ON m.name = s.name "
             "WHERE m.tbl_name LIKE 'results\\_%' ESCAPE '\\' OR m.tbl_name LIKE 'messages\\_%' ESCAPE '\\' "
-            "OR m.tbl_name LIKE 'rollups\\_%' ESCAPE '\\' OR m.tbl_name IN ('series', 'metric_names', 'time_chunks') "
+            "OR m.tbl_name LIKE 'rollups\\_%' ESCAPE '\\' OR m.tbl_name IN ('series', 'metric_names', "
+            "'time_chunks') "
             "GROUP BY m.tbl_name"));
         while (query.next())
             add(query.value(0).toString(), query.value(1).toLongLong());
     } else {
         // Heap, indexes and TOAST of each table.
         QSqlQuery query = db.exec(QStringLiteral(
-            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+            "c.relnamespace "
             "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND (c.relname LIKE 'results\\_%' "
             "OR c.relname LIKE 'messages\\_%' OR c.relname LIKE 'rollups\\_%' "
             "OR c.relname IN ('series', 'metric_names', 'time_chunks'))"));
@@ -116,15 +118,22 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("database"), QStringLiteral("Database URL (default: temporary SQLite)."), QStringLiteral("URL")},
+        {QStringLiteral("database"), QStringLiteral("Database URL (default: temporary SQLite)."),
+         QStringLiteral("URL")},
         {QStringLiteral("hosts"), QStringLiteral("Hosts."), QStringLiteral("H"), QStringLiteral("200")},
-        {QStringLiteral("plugins"), QStringLiteral("Plugins per host."), QStringLiteral("P"), QStringLiteral("5")},
-        {QStringLiteral("rounds"), QStringLiteral("Batches written."), QStringLiteral("R"), QStringLiteral("50")},
-        {QStringLiteral("metrics"), QStringLiteral("Metrics per result."), QStringLiteral("M"), QStringLiteral("3")},
-        {QStringLiteral("year-days"), QStringLiteral("Days of one-minute results in the long series (0: none)."),
-         QStringLiteral("D"), QStringLiteral("365")},
-        {QStringLiteral("points"), QStringLiteral("Points asked of a range query."), QStringLiteral("N"), QStringLiteral("1000")},
-        {QStringLiteral("fractional"), QStringLiteral("Values and metrics with two decimals instead of whole numbers.")},
+        {QStringLiteral("plugins"), QStringLiteral("Plugins per host."), QStringLiteral("P"),
+         QStringLiteral("5")},
+        {QStringLiteral("rounds"), QStringLiteral("Batches written."), QStringLiteral("R"),
+         QStringLiteral("50")},
+        {QStringLiteral("metrics"), QStringLiteral("Metrics per result."), QStringLiteral("M"),
+         QStringLiteral("3")},
+        {QStringLiteral("year-days"),
+         QStringLiteral("Days of one-minute results in the long series (0: none)."), QStringLiteral("D"),
+         QStringLiteral("365")},
+        {QStringLiteral("points"), QStringLiteral("Points asked of a range query."), QStringLiteral("N"),
+         QStringLiteral("1000")},
+        {QStringLiteral("fractional"),
+         QStringLiteral("Values and metrics with two decimals instead of whole numbers.")},
     });
     parser.process(app);
     QTextStream out(stdout);
@@ -158,7 +167,8 @@ int main(int argc, char *argv[])
             // One more host and plugin for the long series.
             for (int p = 0; p <= pluginCount; ++p) {
                 Plugin plugin;
-                plugin.pluginId = QStringLiteral("bench.p%1.%2").arg(p).arg(QUuid::createUuid().toString(QUuid::Id128));
+                plugin.pluginId =
+                    QStringLiteral("bench.p%1.%2").arg(p).arg(QUuid::createUuid().toString(QUuid::Id128));
                 plugin.name = plugin.pluginId;
                 plugin.pluginVersion = QStringLiteral("1.0");
                 plugin.entry = QStringLiteral("x");
@@ -168,7 +178,8 @@ int main(int argc, char *argv[])
             }
             for (int h = 0; h <= hostCount; ++h) {
                 Host host;
-                host.name = QStringLiteral("bench-%1-%2").arg(h).arg(QUuid::createUuid().toString(QUuid::Id128));
+                host.name =
+                    QStringLiteral("bench-%1-%2").arg(h).arg(QUuid::createUuid().toString(QUuid::Id128));
                 host.address = QStringLiteral("127.0.0.1");
                 hosts.append(HostStore(db).create(host).id);
                 check.hostIds.append(hosts.last());
@@ -221,19 +232,22 @@ int main(int argc, char *argv[])
         const QList<CheckResult> last = store.lastResults({hosts.first(), check.id, plugins.first()}, 10);
         const qint64 lastNs = timer.nsecsElapsed();
         timer.start();
-        const QList<CheckResult> hostHour = store.hostResults(hosts.first(), start, start.addSecs(rounds * 60));
+        const QList<CheckResult> hostHour =
+            store.hostResults(hosts.first(), start, start.addSecs(rounds * 60));
         const qint64 hostNs = timer.nsecsElapsed();
 
         out << "database            " << config.displayName() << '\n'
-            << "series              " << hostCount * pluginCount << " (" << hostCount << " hosts x " << pluginCount
-            << " plugins), " << metricCount << " metrics per result, " << (fractional ? "two decimals" : "whole numbers")
-            << '\n'
-            << "results written     " << total << " in " << rounds << " batches of " << hostCount * pluginCount << '\n'
+            << "series              " << hostCount * pluginCount << " (" << hostCount << " hosts x "
+            << pluginCount << " plugins), " << metricCount << " metrics per result, "
+            << (fractional ? "two decimals" : "whole numbers") << '\n'
+            << "results written     " << total << " in " << rounds << " batches of "
+            << hostCount * pluginCount << '\n'
             << "write throughput    " << qint64(double(total) / (double(writeNs) / 1e9)) << " results/s ("
             << QString::number(double(writeNs) / 1e6 / rounds, 'f', 1) << " ms per batch)\n"
             << "bytes per result    " << perResult(after.total() - before.total(), total) << " (results "
-            << perResult(after.results - before.results, total) << ", messages " << perResult(after.messages - before.messages, total)
-            << ", rollups " << perResult(after.rollups - before.rollups, total) << ", series and names "
+            << perResult(after.results - before.results, total) << ", messages "
+            << perResult(after.messages - before.messages, total) << ", rollups "
+            << perResult(after.rollups - before.rollups, total) << ", series and names "
             << perResult(after.other - before.other, total) << ")\n"
             << "latest() of all     " << ms(latestNs) << " for " << latest.size() << " series\n"
             << "last 10 of a series " << ms(lastNs) << " (" << last.size() << " rows)\n"
@@ -250,7 +264,8 @@ int main(int argc, char *argv[])
             QList<CheckResult> day;
             day.reserve(1440);
             for (int minute = 0; minute < 1440; ++minute)
-                day.append(makeResult(yearSeries, yearStart.addDays(d).addSecs(minute * 60), d * 1440 + minute));
+                day.append(
+                    makeResult(yearSeries, yearStart.addDays(d).addSecs(minute * 60), d * 1440 + minute));
             store.insert(day);
         }
         const qint64 yearWriteNs = timer.nsecsElapsed();
@@ -261,19 +276,16 @@ int main(int argc, char *argv[])
         const qint64 hourlyNs = medianNs(5, [&] {
             hourly = store.range(yearSeries, {}, {}, yearStart, yearEnd, points, RangeSource::Hourly);
         });
-        const qint64 hourlyMetricNs = medianNs(5, [&] {
-            store.range(yearSeries, metric, {}, yearStart, yearEnd, points, RangeSource::Hourly);
-        });
-        const qint64 rawNs = medianNs(3, [&] {
-            raw = store.range(yearSeries, {}, {}, yearStart, yearEnd, points, RangeSource::Raw);
-        });
-        const qint64 rawMetricNs = medianNs(3, [&] {
-            store.range(yearSeries, metric, {}, yearStart, yearEnd, points, RangeSource::Raw);
-        });
-        const qint64 twoDaysNs = medianNs(5, [&] {
-            twoDays = store.range(yearSeries, metric, {}, yearEnd.addDays(-2), yearEnd, points);
-        });
-        const qint64 historyNs = medianNs(5, [&] { store.messageHistory(yearSeries, yearStart, yearEnd, 100); });
+        const qint64 hourlyMetricNs = medianNs(
+            5, [&] { store.range(yearSeries, metric, {}, yearStart, yearEnd, points, RangeSource::Hourly); });
+        const qint64 rawNs = medianNs(
+            3, [&] { raw = store.range(yearSeries, {}, {}, yearStart, yearEnd, points, RangeSource::Raw); });
+        const qint64 rawMetricNs = medianNs(
+            3, [&] { store.range(yearSeries, metric, {}, yearStart, yearEnd, points, RangeSource::Raw); });
+        const qint64 twoDaysNs = medianNs(
+            5, [&] { twoDays = store.range(yearSeries, metric, {}, yearEnd.addDays(-2), yearEnd, points); });
+        const qint64 historyNs =
+            medianNs(5, [&] { store.messageHistory(yearSeries, yearStart, yearEnd, 100); });
 
         // Keep 30 days of raw results: everything older goes, a day table at a time.
         const int rawChunksBefore = int(TimeChunks(db).all(ChunkKind::Raw).size());
@@ -281,24 +293,26 @@ int main(int argc, char *argv[])
         const ExpiryReport expiry = store.expire(yearEnd, RetentionPolicy{});
         const qint64 expireNs = timer.nsecsElapsed();
         SeriesRange afterExpiry;
-        const qint64 afterExpiryNs = medianNs(5, [&] {
-            afterExpiry = store.range(yearSeries, {}, {}, yearStart, yearEnd, points);
-        });
+        const qint64 afterExpiryNs =
+            medianNs(5, [&] { afterExpiry = store.range(yearSeries, {}, {}, yearStart, yearEnd, points); });
 
-        out << "long series         " << yearResults << " results (" << yearDays << " days, one a minute) written in "
-            << QString::number(double(yearWriteNs) / 1e9, 'f', 1) << " s\n"
+        out << "long series         " << yearResults << " results (" << yearDays
+            << " days, one a minute) written in " << QString::number(double(yearWriteNs) / 1e9, 'f', 1)
+            << " s\n"
             << "range, year, hourly " << ms(hourlyNs) << " value, " << ms(hourlyMetricNs) << " metric ("
             << hourly.points.size() << " points of " << hourly.bucketMs / 3'600'000 << " h)\n"
-            << "range, year, raw    " << ms(rawNs) << " value, " << ms(rawMetricNs) << " metric (" << raw.points.size()
+            << "range, year, raw    " << ms(rawNs) << " value, " << ms(rawMetricNs) << " metric ("
+            << raw.points.size() << " points)\n"
+            << "range, 2 days, auto " << ms(twoDaysNs) << " metric ("
+            << (twoDays.source == RangeSource::Raw ? "raw" : "hourly") << ", " << twoDays.points.size()
             << " points)\n"
-            << "range, 2 days, auto " << ms(twoDaysNs) << " metric (" << (twoDays.source == RangeSource::Raw ? "raw" : "hourly")
-            << ", " << twoDays.points.size() << " points)\n"
             << "message history     " << ms(historyNs) << " (newest 100)\n"
-            << "expiry to 30 days   " << ms(expireNs) << " (" << expiry.rawChunksDropped << " of " << rawChunksBefore
-            << " day tables dropped, " << ms(rawChunksBefore ? expireNs / std::max(1, expiry.rawChunksDropped) : 0)
-            << " each)\n"
+            << "expiry to 30 days   " << ms(expireNs) << " (" << expiry.rawChunksDropped << " of "
+            << rawChunksBefore << " day tables dropped, "
+            << ms(rawChunksBefore ? expireNs / std::max(1, expiry.rawChunksDropped) : 0) << " each)\n"
             << "range, year, auto   " << ms(afterExpiryNs) << " after expiry ("
-            << (afterExpiry.source == RangeSource::Raw ? "raw" : "hourly") << ", " << afterExpiry.points.size() << " points)\n";
+            << (afterExpiry.source == RangeSource::Raw ? "raw" : "hourly") << ", "
+            << afterExpiry.points.size() << " points)\n";
     } catch (const StorageError &error) {
         out << "storage error: " << error.message() << '\n';
         return 1;

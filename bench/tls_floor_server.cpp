@@ -24,7 +24,8 @@ int main(int argc, char *argv[])
         out << "usage: tls_floor_server PORT\n";
         return 2;
     }
-    const TlsIdentity identity = TlsIdentity::generate(QStringLiteral("floor"), {QStringLiteral("127.0.0.1")});
+    const TlsIdentity identity =
+        TlsIdentity::generate(QStringLiteral("floor"), {QStringLiteral("127.0.0.1")});
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
     configuration.setLocalCertificate(identity.certificate);
@@ -42,11 +43,12 @@ int main(int argc, char *argv[])
             QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket, buffer] {
                 buffer->append(socket->readAll());
-                for (qsizetype end = buffer->indexOf("\r\n\r\n"); end >= 0; end = buffer->indexOf("\r\n\r\n")) {
+                for (qsizetype end = buffer->indexOf("\r\n\r\n"); end >= 0;
+                     end = buffer->indexOf("\r\n\r\n")) {
                     buffer->remove(0, end + 4);
                     static const QByteArray body = R"({"version":"0.0.0","os":"linux","uptime_seconds":1})";
-                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
                 }
             });
         }

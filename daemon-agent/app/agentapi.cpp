@@ -94,10 +94,12 @@ void AgentApi::handle(const HttpRequest &request, const ClientInfo &client, Http
     // Everything else answers only a pinned core.
     if (client.spkiSha256.isEmpty() || !m_parts.config->pinnedCoreKeys.contains(client.spkiSha256)) {
         qCWarning(lcApi).noquote() << "refused" << method << path << "from" << client.address.toString()
-                                   << (client.spkiSha256.isEmpty() ? QStringLiteral("without a client certificate")
-                                                                   : QStringLiteral("with the unpinned key ") + client.spkiSha256);
+                                   << (client.spkiSha256.isEmpty()
+                                           ? QStringLiteral("without a client certificate")
+                                           : QStringLiteral("with the unpinned key ") + client.spkiSha256);
         return responder.send(HttpResponse::error(
-            401, QStringLiteral("this agent answers only a Prophasis core whose key it pinned at enrollment")));
+            401,
+            QStringLiteral("this agent answers only a Prophasis core whose key it pinned at enrollment")));
     }
     if (path == QLatin1String("/v1/ping")) {
         if (method != "GET")
@@ -106,7 +108,8 @@ void AgentApi::handle(const HttpRequest &request, const ClientInfo &client, Http
     }
     if (path == QLatin1String("/v1/plugins")) {
         if (method != "GET")
-            return responder.send(HttpResponse::error(405, QStringLiteral("the plugin list is GET /v1/plugins")));
+            return responder.send(
+                HttpResponse::error(405, QStringLiteral("the plugin list is GET /v1/plugins")));
         return listPlugins(responder);
     }
     if (path.startsWith(PluginsPrefix)) {
@@ -115,15 +118,17 @@ void AgentApi::handle(const HttpRequest &request, const ClientInfo &client, Http
         if (isRun)
             rest.chop(4);
         if (!isValidPluginId(rest))
-            return responder.send(HttpResponse::error(404, QStringLiteral("'%1' is not a plugin id").arg(rest.left(200))));
+            return responder.send(
+                HttpResponse::error(404, QStringLiteral("'%1' is not a plugin id").arg(rest.left(200))));
         if (isRun && method == "POST")
             return runPlugin(rest, request, responder);
         if (!isRun && method == "PUT")
             return installPlugin(rest, request, responder);
         if (!isRun && method == "DELETE")
             return removePlugin(rest, responder);
-        return responder.send(HttpResponse::error(405, QStringLiteral("use PUT or DELETE /v1/plugins/{id}, or POST "
-                                                                      "/v1/plugins/{id}/run")));
+        return responder.send(
+            HttpResponse::error(405, QStringLiteral("use PUT or DELETE /v1/plugins/{id}, or POST "
+                                                    "/v1/plugins/{id}/run")));
     }
     responder.send(HttpResponse::error(404, QStringLiteral("no such API path: %1").arg(path.left(200))));
 }
@@ -131,7 +136,8 @@ void AgentApi::handle(const HttpRequest &request, const ClientInfo &client, Http
 void AgentApi::enroll(const HttpRequest &request, const ClientInfo &client, const HttpResponder &responder)
 {
     const QByteArray authorization = request.header("Authorization");
-    const QString token = authorization.startsWith("Bearer ") ? QString::fromUtf8(authorization.mid(7)).trimmed() : QString();
+    const QString token =
+        authorization.startsWith("Bearer ") ? QString::fromUtf8(authorization.mid(7)).trimmed() : QString();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     // The config on disk is the truth: `prophasis-agent new-token` may have opened an enrollment.
     QString error;
@@ -148,12 +154,15 @@ void AgentApi::enroll(const HttpRequest &request, const ClientInfo &client, cons
     }
     if (!m_parts.config->save(&error)) {
         qCCritical(lcApi).noquote() << "cannot save the enrollment:" << error;
-        return responder.send(HttpResponse::error(500, QStringLiteral("the agent cannot save its configuration: %1").arg(error)));
+        return responder.send(HttpResponse::error(
+            500, QStringLiteral("the agent cannot save its configuration: %1").arg(error)));
     }
-    qCInfo(lcApi).noquote() << "enrolled: pinned the core key" << client.spkiSha256 << "from" << client.address.toString();
-    responder.send(HttpResponse::json(200, QJsonObject{{QStringLiteral("agent_version"), QStringLiteral(PROPHASIS_VERSION)},
-                                                        {QStringLiteral("spki_sha256"), m_parts.agentSpki},
-                                                        {QStringLiteral("message"), message}}));
+    qCInfo(lcApi).noquote() << "enrolled: pinned the core key" << client.spkiSha256 << "from"
+                            << client.address.toString();
+    responder.send(HttpResponse::json(
+        200, QJsonObject{{QStringLiteral("agent_version"), QStringLiteral(PROPHASIS_VERSION)},
+                         {QStringLiteral("spki_sha256"), m_parts.agentSpki},
+                         {QStringLiteral("message"), message}}));
 }
 
 void AgentApi::ping(const HttpResponder &responder) const
@@ -175,19 +184,23 @@ void AgentApi::listPlugins(const HttpResponder &responder) const
     responder.send(HttpResponse::json(200, QJsonObject{{QStringLiteral("plugins"), plugins}}));
 }
 
-void AgentApi::installPlugin(const QString &pluginId, const HttpRequest &request, const HttpResponder &responder)
+void AgentApi::installPlugin(const QString &pluginId, const HttpRequest &request,
+                             const HttpResponder &responder)
 {
     const QByteArray contentType = request.header("Content-Type");
     if (!contentType.startsWith("application/gzip") && !contentType.startsWith("application/x-gzip"))
-        return responder.send(HttpResponse::error(415, QStringLiteral("send the plugin package as application/gzip")));
+        return responder.send(
+            HttpResponse::error(415, QStringLiteral("send the plugin package as application/gzip")));
     QByteArray signature;
     if (const QByteArray header = request.header("Prophasis-Signature"); !header.isEmpty()) {
         const auto decoded = QByteArray::fromBase64Encoding(header, QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded)
-            return responder.send(HttpResponse::error(400, QStringLiteral("the Prophasis-Signature header is not base64")));
+            return responder.send(
+                HttpResponse::error(400, QStringLiteral("the Prophasis-Signature header is not base64")));
         signature = *decoded;
     }
-    const bool allowDowngrade = request.query.queryItemValue(QStringLiteral("allow_downgrade")) == QLatin1String("1");
+    const bool allowDowngrade =
+        request.query.queryItemValue(QStringLiteral("allow_downgrade")) == QLatin1String("1");
     // Extraction writes up to the package limits to disk: off the event loop, so other
     // requests (runs, pings) are not held up.
     std::shared_ptr<AgentPluginStore> store = m_parts.store;
@@ -199,7 +212,8 @@ void AgentApi::installPlugin(const QString &pluginId, const HttpRequest &request
             qCWarning(lcApi).noquote() << "refused to install" << pluginId << ":" << outcome.message;
             return responder.send(HttpResponse::error(outcome.httpStatus, outcome.message));
         }
-        qCInfo(lcApi).noquote() << "installed" << pluginId << outcome.plugin->manifest.version << outcome.plugin->sha256;
+        qCInfo(lcApi).noquote() << "installed" << pluginId << outcome.plugin->manifest.version
+                                << outcome.plugin->sha256;
         QJsonObject body = pluginJson(*outcome.plugin);
         body.insert(QStringLiteral("message"), outcome.message);
         responder.send(HttpResponse::json(outcome.httpStatus, body));
@@ -210,11 +224,13 @@ void AgentApi::removePlugin(const QString &pluginId, const HttpResponder &respon
 {
     QString error;
     if (!m_parts.store->find(pluginId))
-        return responder.send(HttpResponse::error(404, QStringLiteral("plugin %1 is not installed").arg(pluginId)));
+        return responder.send(
+            HttpResponse::error(404, QStringLiteral("plugin %1 is not installed").arg(pluginId)));
     if (!m_parts.store->remove(pluginId, &error))
         return responder.send(HttpResponse::error(500, error));
     qCInfo(lcApi).noquote() << "removed" << pluginId;
-    responder.send(HttpResponse::json(200, QJsonObject{{QStringLiteral("message"), QStringLiteral("removed %1").arg(pluginId)}}));
+    responder.send(HttpResponse::json(
+        200, QJsonObject{{QStringLiteral("message"), QStringLiteral("removed %1").arg(pluginId)}}));
 }
 
 void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, const HttpResponder &responder)
@@ -222,16 +238,18 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
     if (!request.body.isEmpty() && !document.isObject())
-        return responder.send(HttpResponse::error(400, QStringLiteral("the body is not a JSON object: %1").arg(parseError.errorString())));
+        return responder.send(HttpResponse::error(
+            400, QStringLiteral("the body is not a JSON object: %1").arg(parseError.errorString())));
     const QJsonObject body = document.object();
     const QString expected = body.value(QStringLiteral("expect_sha256")).toString();
     const std::optional<InstalledPlugin> plugin = m_parts.store->find(pluginId);
     // The core is the source of truth: any other package than the one it expects is a conflict,
     // which the core answers by pushing its package.
     if (!plugin || (!expected.isEmpty() && plugin->sha256 != expected)) {
-        HttpResponse response = HttpResponse::error(
-            409, plugin ? QStringLiteral("plugin %1 is installed with package %2, not %3").arg(pluginId, plugin->sha256, expected)
-                        : QStringLiteral("plugin %1 is not installed").arg(pluginId));
+        HttpResponse response =
+            HttpResponse::error(409, plugin ? QStringLiteral("plugin %1 is installed with package %2, not %3")
+                                                  .arg(pluginId, plugin->sha256, expected)
+                                            : QStringLiteral("plugin %1 is not installed").arg(pluginId));
         return responder.send(response);
     }
     QString error;
@@ -258,8 +276,8 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
                 result.message += missingCapabilitiesHint(capabilities);
             done(result);
         };
-        m_parts.lua->run({pluginId, plugin->directory, plugin->manifest.entry, *arguments, plugin->manifest.version, timeoutMs,
-                          stateFolder},
+        m_parts.lua->run({pluginId, plugin->directory, plugin->manifest.entry, *arguments,
+                          plugin->manifest.version, timeoutMs, stateFolder},
                          withHint);
     } else {
         m_parts.executor->run(plugin->manifest, plugin->directory, *arguments, timeoutMs, done);
@@ -270,9 +288,11 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
 // position there).
 QString AgentApi::pluginStateFolder(const QString &pluginId)
 {
-    const QString folder = QDir(m_parts.config->stateDirectory()).filePath(QStringLiteral("plugin-state/") + pluginId);
+    const QString folder =
+        QDir(m_parts.config->stateDirectory()).filePath(QStringLiteral("plugin-state/") + pluginId);
     if (!m_stateFoldersMade.contains(folder) && QDir().mkpath(folder)) {
-        QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QFile::setPermissions(folder,
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
         m_stateFoldersMade.insert(folder);
     }
     return folder;

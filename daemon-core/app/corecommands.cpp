@@ -40,20 +40,23 @@ std::optional<QString> requireDataDir(const QCommandLineParser &parser)
 }
 
 // Reads the first admin's password from a file (first line), or generates one.
-std::optional<QString> adminPassword(const QCommandLineParser &parser, const QCommandLineOption &file, bool *generated,
-                                     QString *error)
+std::optional<QString> adminPassword(const QCommandLineParser &parser, const QCommandLineOption &file,
+                                     bool *generated, QString *error)
 {
     *generated = !parser.isSet(file);
     if (*generated)
         return PasswordHasher::generatePassword();
     QFile input(parser.value(file));
     if (!input.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read the admin password file %1: %2").arg(input.fileName(), input.errorString());
+        *error = QStringLiteral("cannot read the admin password file %1: %2")
+                     .arg(input.fileName(), input.errorString());
         return std::nullopt;
     }
     const QString password = QString::fromUtf8(input.readLine()).remove(u'\n').remove(u'\r');
     if (password.size() < MinimumPasswordLength) {
-        *error = QStringLiteral("the admin password in %1 is shorter than %2 characters").arg(input.fileName()).arg(MinimumPasswordLength);
+        *error = QStringLiteral("the admin password in %1 is shorter than %2 characters")
+                     .arg(input.fileName())
+                     .arg(MinimumPasswordLength);
         return std::nullopt;
     }
     return password;
@@ -100,7 +103,8 @@ Subcommand initCommand()
                     return fail(QStringLiteral("give --database or --database-url-file, not both"));
                 if (!QDir().mkpath(*dataDir))
                     return fail(QStringLiteral("cannot create the data folder %1").arg(*dataDir));
-                QFile::setPermissions(*dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+                QFile::setPermissions(*dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                    QFileDevice::ExeOwner);
 
                 CoreConfig config;
                 config.dataDirectory = *dataDir;
@@ -114,11 +118,13 @@ Subcommand initCommand()
                 if (!SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error))
                     return fail(error);
                 bool identityCreated = false;
-                const std::optional<TlsIdentity> identity = config.loadOrCreateIdentity(&identityCreated, &error);
+                const std::optional<TlsIdentity> identity =
+                    config.loadOrCreateIdentity(&identityCreated, &error);
                 if (!identity)
                     return fail(error);
                 bool generated = false;
-                const std::optional<QString> password = adminPassword(parser, adminPasswordFile, &generated, &error);
+                const std::optional<QString> password =
+                    adminPassword(parser, adminPasswordFile, &generated, &error);
                 if (!password)
                     return fail(error);
                 bool adminCreated = false;
@@ -134,9 +140,10 @@ Subcommand initCommand()
                 if (!config.save(&error))
                     return fail(error);
                 QTextStream out(stdout);
-                out << "Database ready: " << databaseConfig->displayName() << '\n' << "Data folder: " << *dataDir << '\n'
-                    << "Core key fingerprint (SHA-256 of its public key): " << spkiSha256(identity->certificate)
-                    << (identityCreated ? "" : " (kept)") << '\n';
+                out << "Database ready: " << databaseConfig->displayName() << '\n'
+                    << "Data folder: " << *dataDir << '\n'
+                    << "Core key fingerprint (SHA-256 of its public key): "
+                    << spkiSha256(identity->certificate) << (identityCreated ? "" : " (kept)") << '\n';
                 if (!adminCreated)
                     out << "An admin exists already; no user was changed.\n";
                 else if (generated)
@@ -165,11 +172,13 @@ Subcommand runCommand()
                     return fail(error);
                 // A data folder made before the core had an identity gets one now.
                 bool identityCreated = false;
-                const std::optional<TlsIdentity> identity = config->loadOrCreateIdentity(&identityCreated, &error);
+                const std::optional<TlsIdentity> identity =
+                    config->loadOrCreateIdentity(&identityCreated, &error);
                 if (!identity)
                     return fail(error);
                 if (identityCreated)
-                    qCInfo(lcCore).noquote() << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
+                    qCInfo(lcCore).noquote()
+                        << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
                 StorageExecutor storage(*databaseConfig);
                 try {
                     storage.runAndWait([](Database &db) { migrate(db); });
@@ -188,16 +197,17 @@ Subcommand runCommand()
                     return fail(error);
                 QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
                 SignalWatcher signalWatcher;
-                QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&engine](int signalNumber) {
-                    if (engine.isStopping()) {
-                        // A second signal: the admin will not wait for runs in flight.
-                        qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
-                        QCoreApplication::exit(ExitFailure);
-                        return;
-                    }
-                    qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
-                    engine.stop();
-                });
+                QObject::connect(
+                    &signalWatcher, &SignalWatcher::terminateRequested, [&engine](int signalNumber) {
+                        if (engine.isStopping()) {
+                            // A second signal: the admin will not wait for runs in flight.
+                            qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
+                            QCoreApplication::exit(ExitFailure);
+                            return;
+                        }
+                        qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
+                        engine.stop();
+                    });
                 qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName();
                 return QCoreApplication::exec();
             }};
@@ -207,8 +217,9 @@ Subcommand runCommand()
 
 int runCoreCommandLine(const QStringList &arguments)
 {
-    return runSubcommand(arguments, QStringLiteral("Prophasis core: schedules checks, stores results, works out health."),
-                         {initCommand(), runCommand()});
+    return runSubcommand(
+        arguments, QStringLiteral("Prophasis core: schedules checks, stores results, works out health."),
+        {initCommand(), runCommand()});
 }
 
 } // namespace prophasis

@@ -32,11 +32,13 @@ std::optional<CoreConfig> CoreConfig::load(const QString &dataDirectory, QString
     JsonReader reader(document.object(), errors);
     config.databaseUrl = reader.string(QStringLiteral("database_url"));
     config.databaseUrlFile = reader.string(QStringLiteral("database_url_file"));
-    config.retentionRawDays = int(reader.integer(QStringLiteral("retention_raw_days"), config.retentionRawDays, 1, 3660));
+    config.retentionRawDays =
+        int(reader.integer(QStringLiteral("retention_raw_days"), config.retentionRawDays, 1, 3660));
     config.retentionRollupDays =
         int(reader.integer(QStringLiteral("retention_rollup_days"), config.retentionRollupDays, 1, 36600));
     if (errors.isEmpty() && config.retentionRollupDays < config.retentionRawDays)
-        errors.add(QStringLiteral("retention_rollup_days"), QStringLiteral("must not be shorter than retention_raw_days"));
+        errors.add(QStringLiteral("retention_rollup_days"),
+                   QStringLiteral("must not be shorter than retention_raw_days"));
     if (!errors.isEmpty()) {
         *error = QStringLiteral("%1: %2").arg(path, errors.summary());
         return std::nullopt;
@@ -73,7 +75,8 @@ std::optional<DatabaseConfig> CoreConfig::database(QString *error) const
     if (!databaseUrlFile.isEmpty()) {
         QFile file(databaseUrlFile);
         if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read the database URL file %1: %2").arg(databaseUrlFile, file.errorString());
+            *error = QStringLiteral("cannot read the database URL file %1: %2")
+                         .arg(databaseUrlFile, file.errorString());
             return std::nullopt;
         }
         url = QString::fromUtf8(file.readAll()).trimmed();
@@ -98,7 +101,8 @@ std::optional<TlsIdentity> CoreConfig::loadOrCreateIdentity(bool *created, QStri
     *created = !QFile::exists(identityKeyFile()) && !QFile::exists(identityCertificateFile());
     if (!*created)
         return TlsIdentity::load(identityKeyFile(), identityCertificateFile(), error);
-    const QString name = QSysInfo::machineHostName().isEmpty() ? QStringLiteral("prophasis-core") : QSysInfo::machineHostName();
+    const QString name = QSysInfo::machineHostName().isEmpty() ? QStringLiteral("prophasis-core")
+                                                               : QSysInfo::machineHostName();
     TlsIdentity identity = TlsIdentity::generate(name, {name});
     if (identity.isNull()) {
         *error = QStringLiteral("cannot generate the core's key pair");

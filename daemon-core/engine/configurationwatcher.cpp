@@ -15,17 +15,20 @@ namespace {
 
 // Tables whose rows make up the configuration. Child rows (members, intervals, check plugins)
 // change only together with their parent, whose version and updated_ms rise with them.
-const char *const ConfigurationTables[] = {"hosts", "host_groups", "plugins", "checks", "schedules", "services", "alerts"};
+const char *const ConfigurationTables[] = {"hosts",     "host_groups", "plugins", "checks",
+                                           "schedules", "services",    "alerts"};
 
 QString fingerprint(Database &db)
 {
     QStringList parts;
     for (const char *table : ConfigurationTables) {
         // The sum of versions rises with every update, even two in the same millisecond.
-        QSqlQuery query =
-            db.exec(QStringLiteral("SELECT count(*), max(updated_ms), sum(version) FROM %1").arg(QLatin1String(table)));
+        QSqlQuery query = db.exec(QStringLiteral("SELECT count(*), max(updated_ms), sum(version) FROM %1")
+                                      .arg(QLatin1String(table)));
         if (query.next())
-            parts << QStringLiteral("%1/%2/%3").arg(query.value(0).toString(), query.value(1).toString(), query.value(2).toString());
+            parts << QStringLiteral("%1/%2/%3")
+                         .arg(query.value(0).toString(), query.value(1).toString(),
+                              query.value(2).toString());
     }
     // A package uploaded for a plugin changes what agents must run.
     QSqlQuery packages = db.exec(QStringLiteral("SELECT count(*), max(uploaded_ms) FROM plugin_packages"));
@@ -36,7 +39,8 @@ QString fingerprint(Database &db)
 
 } // namespace
 
-ConfigurationWatcher::ConfigurationWatcher(StorageExecutor &storage, SecretBox secrets, int pollMs, QObject *parent)
+ConfigurationWatcher::ConfigurationWatcher(StorageExecutor &storage, SecretBox secrets, int pollMs,
+                                           QObject *parent)
     : QObject(parent)
     , m_storage(storage)
     , m_secrets(std::move(secrets))
@@ -88,7 +92,9 @@ void ConfigurationWatcher::load(const QString &fingerprintBefore)
     m_reloadRequested = false;
     const SecretBox secrets = m_secrets;
     whenReady(
-        m_storage.run([secrets](Database &db) { return std::make_shared<const Configuration>(loadConfiguration(db, secrets)); }),
+        m_storage.run([secrets](Database &db) {
+            return std::make_shared<const Configuration>(loadConfiguration(db, secrets));
+        }),
         this,
         [this, fingerprintBefore](const std::shared_ptr<const Configuration> &configuration) {
             // Read before the snapshot: a change in between is seen by the next poll.

@@ -22,7 +22,8 @@ class ConfigurationWatcher : public QObject
 {
     Q_OBJECT
 public:
-    ConfigurationWatcher(StorageExecutor &storage, SecretBox secrets, int pollMs = 2000, QObject *parent = nullptr);
+    ConfigurationWatcher(StorageExecutor &storage, SecretBox secrets, int pollMs = 2000,
+                         QObject *parent = nullptr);
 
     // Loads the first snapshot and starts polling; configurationChanged() follows once loaded.
     void start();

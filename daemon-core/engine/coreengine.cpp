@@ -44,19 +44,21 @@ QString seriesText(const Configuration &config, const SeriesKey &series)
 
 } // namespace
 
-CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity identity, EngineOptions options,
-                       QObject *parent)
+CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity identity,
+                       EngineOptions options, QObject *parent)
     : QObject(parent)
     , m_storage(storage)
     , m_identity(std::move(identity))
     , m_options(std::move(options))
-    , m_watcher(std::make_unique<ConfigurationWatcher>(storage, std::move(secrets), m_options.configurationPollMs))
+    , m_watcher(
+          std::make_unique<ConfigurationWatcher>(storage, std::move(secrets), m_options.configurationPollMs))
     , m_dispatcher(std::make_unique<Dispatcher>(m_identity, packagesFrom(storage), m_options.dispatcher))
-    , m_writer(std::make_unique<ResultWriter>(storage, ResultWriterOptions{.spoolDirectory = m_options.spoolDirectory}))
+    , m_writer(std::make_unique<ResultWriter>(
+          storage, ResultWriterOptions{.spoolDirectory = m_options.spoolDirectory}))
     , m_retention(std::make_unique<ResultRetention>(storage, m_options.retention))
 {
-    m_scheduler = std::make_unique<Scheduler>([this](const RunJob &job) { return m_dispatcher->enqueue(job); }, systemClock(),
-                                              m_options.scheduler);
+    m_scheduler = std::make_unique<Scheduler>(
+        [this](const RunJob &job) { return m_dispatcher->enqueue(job); }, systemClock(), m_options.scheduler);
     m_driver = std::make_unique<SchedulerDriver>(*m_scheduler);
     m_scheduler->setReportHandler([this](const SchedulerReport &report) {
         LogEntry entry;
@@ -68,10 +70,11 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
                                  ? seriesText(*m_configuration, report.series)
                                  : QStringLiteral("%1 series").arg(report.seriesCount);
         if (report.kind == SchedulerReport::Kind::SkippedLate) {
-            entry.message = QStringLiteral("run of %1 skipped: %2 ms later than its slot (maximum lateness %3 ms)")
-                                .arg(what)
-                                .arg(report.latenessMs)
-                                .arg(m_options.scheduler.maxLateness.count());
+            entry.message =
+                QStringLiteral("run of %1 skipped: %2 ms later than its slot (maximum lateness %3 ms)")
+                    .arg(what)
+                    .arg(report.latenessMs)
+                    .arg(m_options.scheduler.maxLateness.count());
             entry.foldKey = QStringLiteral("scheduler|late|") + report.series.hostId.toString();
         } else {
             entry.message = QStringLiteral("the agent's queue is full: run of %1 not queued").arg(what);
@@ -80,7 +83,8 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
         recordLog(entry);
     });
 
-    connect(m_watcher.get(), &ConfigurationWatcher::configurationChanged, this, &CoreEngine::applyConfiguration);
+    connect(m_watcher.get(), &ConfigurationWatcher::configurationChanged, this,
+            &CoreEngine::applyConfiguration);
     connect(m_watcher.get(), &ConfigurationWatcher::loadFailed, this, [](const QString &message) {
         qCWarning(lcEngine).noquote() << "cannot read the configuration, keeping the last one:" << message;
     });
@@ -92,26 +96,34 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
         entry.category = QStringLiteral("security");
         entry.hostId = event.hostId;
         entry.message = event.describe();
-        entry.foldKey = QStringLiteral("security|agent-key|") + event.hostId.toString() + u'|' + event.presentedSpki;
+        entry.foldKey =
+            QStringLiteral("security|agent-key|") + event.hostId.toString() + u'|' + event.presentedSpki;
         recordLog(entry);
     });
     connect(m_dispatcher.get(), &Dispatcher::drained, this, [this] {
-        whenReady(m_writer->drain(), this, [this] { finishStop(); }, [this](const StorageError &) { finishStop(); });
+        whenReady(
+            m_writer->drain(), this, [this] { finishStop(); },
+            [this](const StorageError &) { finishStop(); });
     });
-    connect(m_writer.get(), &ResultWriter::databaseAvailabilityChanged, this, [this](bool available, const QString &reason) {
-        if (!available) {
-            qCWarning(lcEngine).noquote() << "the database is unavailable; results wait in the spool until it returns:" << reason;
-            m_databaseDownSince = QDateTime::currentDateTimeUtc();
-            return;
-        }
-        qCInfo(lcEngine) << "the database is back";
-        LogEntry entry;
-        entry.severity = LogSeverity::Error;
-        entry.category = QStringLiteral("storage");
-        entry.message = QStringLiteral("the database was unavailable from %1 until %2; results waited in the spool")
-                            .arg(m_databaseDownSince.toString(Qt::ISODate), QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
-        recordLog(entry);
-    });
+    connect(
+        m_writer.get(), &ResultWriter::databaseAvailabilityChanged, this,
+        [this](bool available, const QString &reason) {
+            if (!available) {
+                qCWarning(lcEngine).noquote()
+                    << "the database is unavailable; results wait in the spool until it returns:" << reason;
+                m_databaseDownSince = QDateTime::currentDateTimeUtc();
+                return;
+            }
+            qCInfo(lcEngine) << "the database is back";
+            LogEntry entry;
+            entry.severity = LogSeverity::Error;
+            entry.category = QStringLiteral("storage");
+            entry.message =
+                QStringLiteral("the database was unavailable from %1 until %2; results waited in the spool")
+                    .arg(m_databaseDownSince.toString(Qt::ISODate),
+                         QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+            recordLog(entry);
+        });
     connect(m_writer.get(), &ResultWriter::resultsDropped, this, [this](qint64 count, const QString &reason) {
         qCWarning(lcEngine).noquote() << count << "results dropped:" << reason;
         LogEntry entry;
@@ -127,8 +139,9 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
             qCInfo(lcEngine) << "retention: dropped" << report.rawChunksDropped << "days of results and"
                              << report.rollupChunksDropped << "months of hourly rollups";
     });
-    connect(m_retention.get(), &ResultRetention::failed, this,
-            [](const QString &reason) { qCWarning(lcEngine).noquote() << "retention failed, retried later:" << reason; });
+    connect(m_retention.get(), &ResultRetention::failed, this, [](const QString &reason) {
+        qCWarning(lcEngine).noquote() << "retention failed, retried later:" << reason;
+    });
 
     m_staleTimer.setSingleShot(true);
     m_staleTimer.setTimerType(Qt::PreciseTimer);
@@ -166,7 +179,8 @@ void CoreEngine::applyConfiguration(std::shared_ptr<const Configuration> configu
             },
             [this](const StorageError &error) {
                 m_loadingLatest = false;
-                qCWarning(lcEngine).noquote() << "cannot read the latest results, starting without them:" << error.message();
+                qCWarning(lcEngine).noquote()
+                    << "cannot read the latest results, starting without them:" << error.message();
                 begin(m_watcher->current(), {});
             });
         return;
@@ -190,8 +204,8 @@ void CoreEngine::begin(std::shared_ptr<const Configuration> configuration, const
     m_retention->start();
     m_running = true;
     armStaleTimer();
-    qCInfo(lcEngine) << "engine running:" << configuration->hosts.size() << "hosts," << m_scheduler->seriesCount()
-                     << "series";
+    qCInfo(lcEngine) << "engine running:" << configuration->hosts.size() << "hosts,"
+                     << m_scheduler->seriesCount() << "series";
     Q_EMIT started();
 }
 
@@ -203,8 +217,8 @@ void CoreEngine::onResult(const RunJob &job, CheckResult result)
         noteFailedRun(result);
     m_writer->accept(result);
     Q_EMIT resultRecorded(result);
-    publish(m_health.recordResult({result.hostId, result.checkId, result.pluginId}, {result.time, result.classification},
-                                  QDateTime::currentDateTimeUtc()));
+    publish(m_health.recordResult({result.hostId, result.checkId, result.pluginId},
+                                  {result.time, result.classification}, QDateTime::currentDateTimeUtc()));
     armStaleTimer();
 }
 
@@ -270,20 +284,21 @@ QFuture<Host> CoreEngine::addHostFromEnrollment(const QString &enrollmentString,
     QPointer<ConfigurationWatcher> watcher = m_watcher.get();
     StorageExecutor *storage = &m_storage;
     return HostPairing::pair(enrollmentString, m_identity, options)
-        .then(QtFuture::Launch::Async, [storage, name](const PairingResult &paired) {
-            if (!paired.ok())
-                throw StorageError(StorageError::Kind::Invalid, paired.message);
-            Host host;
-            host.name = name.isEmpty() ? paired.address : name;
-            host.address = paired.address;
-            host.agentPort = paired.port;
-            host.agentKeySha256 = paired.spkiSha256;
-            // Waits on a pool thread, never on the event loop.
-            return storage->runAndWait([host](Database &db) { return HostStore(db).create(host); });
-        })
+        .then(QtFuture::Launch::Async,
+              [storage, name](const PairingResult &paired) {
+                  if (!paired.ok())
+                      throw StorageError(StorageError::Kind::Invalid, paired.message);
+                  Host host;
+                  host.name = name.isEmpty() ? paired.address : name;
+                  host.address = paired.address;
+                  host.agentPort = paired.port;
+                  host.agentKeySha256 = paired.spkiSha256;
+                  // Waits on a pool thread, never on the event loop.
+                  return storage->runAndWait([host](Database &db) { return HostStore(db).create(host); });
+              })
         .then([watcher](const Host &host) {
-            qCInfo(lcEngine).noquote() << "paired with the agent of" << host.name << "at" << host.address << "key"
-                                       << host.agentKeySha256;
+            qCInfo(lcEngine).noquote() << "paired with the agent of" << host.name << "at" << host.address
+                                       << "key" << host.agentKeySha256;
             if (watcher)
                 QMetaObject::invokeMethod(watcher, &ConfigurationWatcher::reloadNow, Qt::QueuedConnection);
             return host;
@@ -297,8 +312,8 @@ void CoreEngine::recordLog(LogEntry entry)
         m_storage.run([entry](Database &db) { SystemLogStore(db).record(entry); }), this, [] {},
         [entry](const StorageError &error) {
             // The database being away is itself reported once by the result writer.
-            qCWarning(lcEngine).noquote() << entry.category << entry.message << "(not in the system log:" << error.message()
-                                          << ')';
+            qCWarning(lcEngine).noquote()
+                << entry.category << entry.message << "(not in the system log:" << error.message() << ')';
         });
 }
 

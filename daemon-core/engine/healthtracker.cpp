@@ -36,14 +36,16 @@ QList<HealthChange> HealthTracker::setConfiguration(const Configuration &config,
     return changes;
 }
 
-QList<HealthChange> HealthTracker::recordResult(const SeriesKey &series, const LatestResult &result, const QDateTime &now)
+QList<HealthChange> HealthTracker::recordResult(const SeriesKey &series, const LatestResult &result,
+                                                const QDateTime &now)
 {
     QList<HealthChange> changes;
     if (!m_topology || !m_config.hosts.contains(series.hostId))
         return changes;
     const auto known = m_latest.constFind(series);
     // Results can arrive out of order (a slow run finishing after a later one, a spool replayed).
-    if (known != m_latest.constEnd() && known->time.isValid() && result.time.isValid() && result.time < known->time)
+    if (known != m_latest.constEnd() && known->time.isValid() && result.time.isValid() &&
+        result.time < known->time)
         return changes;
     m_latest.insert(series, result);
     const auto counted = m_seriesState.constFind(series);
@@ -82,7 +84,8 @@ std::optional<QDateTime> HealthTracker::nextStaleness() const
     return QDateTime::fromMSecsSinceEpoch(m_staleDeadlines.firstKey(), Qt::UTC);
 }
 
-State HealthTracker::effectiveState(const SeriesKey &series, const LatestResult &result, const QDateTime &now) const
+State HealthTracker::effectiveState(const SeriesKey &series, const LatestResult &result,
+                                    const QDateTime &now) const
 {
     // The rules of HealthCalculator::seriesState, which service health uses for host_plugin members.
     if (!isResultClassification(result.classification))
@@ -94,7 +97,8 @@ State HealthTracker::effectiveState(const SeriesKey &series, const LatestResult 
     return result.classification;
 }
 
-void HealthTracker::setSeriesState(const SeriesKey &series, State state, const QDateTime &now, QSet<QUuid> *touchedHosts)
+void HealthTracker::setSeriesState(const SeriesKey &series, State state, const QDateTime &now,
+                                   QSet<QUuid> *touchedHosts)
 {
     Q_UNUSED(now)
     State &counted = m_seriesState[series];
@@ -140,14 +144,16 @@ State HealthTracker::stateFromCounts(const QUuid &hostId) const
 }
 
 // Reports the hosts' new states and works out the services they take part in again.
-void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now, QList<HealthChange> *changes)
+void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now,
+                                QList<HealthChange> *changes)
 {
     if (hostIds.isEmpty())
         return;
     QSet<QUuid> services;
     for (const QUuid &hostId : hostIds) {
         const State state = stateFromCounts(hostId);
-        noteChange(HealthChange::Subject::Host, hostId, m_hostState.value(hostId, State::NoData), state, now, changes);
+        noteChange(HealthChange::Subject::Host, hostId, m_hostState.value(hostId, State::NoData), state, now,
+                   changes);
         m_hostState.insert(hostId, state);
         // Even when the host's state stays, a host_plugin member of a service may have moved.
         for (const QUuid &serviceId : m_topology->servicesOfHost(hostId))
@@ -161,8 +167,8 @@ void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now
     calculator.assumeHostHealth(m_hostState);
     for (const QUuid &serviceId : std::as_const(services)) {
         const State state = calculator.serviceHealth(serviceId);
-        noteChange(HealthChange::Subject::Service, serviceId, m_serviceState.value(serviceId, State::NoData), state, now,
-                   changes);
+        noteChange(HealthChange::Subject::Service, serviceId, m_serviceState.value(serviceId, State::NoData),
+                   state, now, changes);
         m_serviceState.insert(serviceId, state);
     }
 }
@@ -186,7 +192,8 @@ void HealthTracker::recomputeAll(const QDateTime &now, QList<HealthChange> *chan
             const SeriesKey series{host.key(), pair.checkId, pair.pluginId};
             const auto result = m_latest.constFind(series);
             // A series without a result is counted as no data, the least severe state.
-            const State state = result == m_latest.constEnd() ? State::NoData : effectiveState(series, *result, now);
+            const State state =
+                result == m_latest.constEnd() ? State::NoData : effectiveState(series, *result, now);
             m_seriesState.insert(series, state);
             ++counts[std::size_t(state)];
             if (result != m_latest.constEnd() && state != State::Unknown)

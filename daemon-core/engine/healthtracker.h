@@ -51,14 +51,18 @@ public:
     // reported (a host added to a failing check turns critical; a removed one simply goes).
     QList<HealthChange> setConfiguration(const Configuration &config, const QDateTime &now);
     // A new latest result of one series. Older results than the stored latest change nothing.
-    QList<HealthChange> recordResult(const SeriesKey &series, const LatestResult &result, const QDateTime &now);
+    QList<HealthChange> recordResult(const SeriesKey &series, const LatestResult &result,
+                                     const QDateTime &now);
     // Series whose results went stale by `now` turn unknown.
     QList<HealthChange> expireStale(const QDateTime &now);
     // When the next result goes stale; nullopt when none can.
     std::optional<QDateTime> nextStaleness() const;
 
     State hostState(const QUuid &hostId) const { return m_hostState.value(hostId, State::NoData); }
-    State serviceState(const QUuid &serviceId) const { return m_serviceState.value(serviceId, State::NoData); }
+    State serviceState(const QUuid &serviceId) const
+    {
+        return m_serviceState.value(serviceId, State::NoData);
+    }
     const QHash<QUuid, State> &hostStates() const { return m_hostState; }
     const QHash<QUuid, State> &serviceStates() const { return m_serviceState; }
     const LatestResults &latest() const { return m_latest; }
@@ -70,7 +74,8 @@ private:
     // The series' state as health counts it at `now`: its classification, or unknown when stale.
     State effectiveState(const SeriesKey &series, const LatestResult &result, const QDateTime &now) const;
     // Moves a counted series to `state`; its host's new state is reported and its services redone.
-    void setSeriesState(const SeriesKey &series, State state, const QDateTime &now, QSet<QUuid> *touchedHosts);
+    void setSeriesState(const SeriesKey &series, State state, const QDateTime &now,
+                        QSet<QUuid> *touchedHosts);
     void setStaleDeadline(const SeriesKey &series, const LatestResult &result);
     void clearStaleDeadline(const SeriesKey &series);
     State stateFromCounts(const QUuid &hostId) const;

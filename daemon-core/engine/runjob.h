@@ -14,8 +14,8 @@ namespace prophasis {
 struct RunJob
 {
     SeriesKey series;
-    QDateTime slot;     // the scheduled time of the run (UTC); the request time for "check now"
-    QDateTime queuedAt; // when it entered its agent's queue; lateness = queuedAt - slot
+    QDateTime slot;      // the scheduled time of the run (UTC); the request time for "check now"
+    QDateTime queuedAt;  // when it entered its agent's queue; lateness = queuedAt - slot
     bool manual = false; // "check now": not counted as a scheduled slot
 };
 

@@ -31,10 +31,11 @@ StorageError::Kind kindOf(const QSqlError &error, DatabaseKind kind)
         // 08: connection, 57P: server shutting down, 53: disk full, out of memory, too many
         // connections; 57014 a statement past statement_timeout, 55P03 a lock past lock_timeout,
         // 40001 / 40P01 serialization failure and deadlock: all pass, so retry later.
-        if (error.type() == QSqlError::ConnectionError || code.isEmpty() || code.startsWith(QLatin1String("08"))
-            || code.startsWith(QLatin1String("57P")) || code.startsWith(QLatin1String("53"))
-            || code == QLatin1String("57014") || code == QLatin1String("55P03") || code == QLatin1String("40001")
-            || code == QLatin1String("40P01"))
+        if (error.type() == QSqlError::ConnectionError || code.isEmpty() ||
+            code.startsWith(QLatin1String("08")) || code.startsWith(QLatin1String("57P")) ||
+            code.startsWith(QLatin1String("53")) || code == QLatin1String("57014") ||
+            code == QLatin1String("55P03") || code == QLatin1String("40001") ||
+            code == QLatin1String("40P01"))
             return StorageError::Kind::Unavailable;
         if (code == QLatin1String("23505"))
             return StorageError::Kind::Duplicate;
@@ -43,7 +44,8 @@ StorageError::Kind kindOf(const QSqlError &error, DatabaseKind kind)
         return StorageError::Kind::Internal;
     }
     const QString text = error.databaseText();
-    if (text.contains(QLatin1String("UNIQUE constraint failed")) || text.contains(QLatin1String("PRIMARY KEY constraint failed")))
+    if (text.contains(QLatin1String("UNIQUE constraint failed")) ||
+        text.contains(QLatin1String("PRIMARY KEY constraint failed")))
         return StorageError::Kind::Duplicate;
     if (text.contains(QLatin1String("FOREIGN KEY constraint failed")))
         return StorageError::Kind::MissingReference;
@@ -107,8 +109,9 @@ void Database::open()
     }
     if (!m_db.open()) {
         const QString reason = m_db.lastError().text();
-        throw StorageError(StorageError::Kind::Unavailable,
-                           QStringLiteral("cannot open the database %1: %2").arg(m_config.displayName(), reason));
+        throw StorageError(
+            StorageError::Kind::Unavailable,
+            QStringLiteral("cannot open the database %1: %2").arg(m_config.displayName(), reason));
     }
     if (m_config.kind == DatabaseKind::Sqlite) {
         exec(QStringLiteral("PRAGMA journal_mode=WAL"));
@@ -163,7 +166,8 @@ QSqlQuery Database::exec(const QString &sql, const QVariantList &values)
         fail(query, sql);
     for (const QVariant &value : values) {
         // A null QString binds as SQL NULL; our NOT NULL text columns want ''.
-        if (value.metaType() == QMetaType::fromType<QString>() && !value.isNull() && value.toString().isNull())
+        if (value.metaType() == QMetaType::fromType<QString>() && !value.isNull() &&
+            value.toString().isNull())
             query.addBindValue(QStringLiteral(""));
         else
             query.addBindValue(value);
@@ -185,7 +189,8 @@ QSqlQuery Database::execInline(const QString &sql, const QVariantList &values)
             continue;
         }
         if (next >= values.size())
-            throw StorageError(StorageError::Kind::Internal, QStringLiteral("more placeholders than values in: %1").arg(sql.left(200)));
+            throw StorageError(StorageError::Kind::Internal,
+                               QStringLiteral("more placeholders than values in: %1").arg(sql.left(200)));
         const QVariant &value = values[next++];
         QSqlField field(QString(), value.metaType());
         if (value.metaType() == QMetaType::fromType<QString>() && !value.isNull()) {
@@ -200,7 +205,8 @@ QSqlQuery Database::execInline(const QString &sql, const QVariantList &values)
         inlined.append(driver->formatValue(field));
     }
     if (next != values.size())
-        throw StorageError(StorageError::Kind::Internal, QStringLiteral("more values than placeholders in: %1").arg(sql.left(200)));
+        throw StorageError(StorageError::Kind::Internal,
+                           QStringLiteral("more values than placeholders in: %1").arg(sql.left(200)));
     return exec(inlined);
 }
 
@@ -233,9 +239,10 @@ void Database::fail(const QSqlQuery &query, const QString &sql)
         m_suspect = true;
     if (kind == StorageError::Kind::Internal)
         qCWarning(lcDatabase).noquote() << "SQL failed:" << error.text() << "in:" << sql.left(500);
-    const QString message = kind == StorageError::Kind::Unavailable
-                                ? QStringLiteral("the database %1 is unavailable: %2").arg(m_config.displayName(), error.text())
-                                : error.text();
+    const QString message =
+        kind == StorageError::Kind::Unavailable
+            ? QStringLiteral("the database %1 is unavailable: %2").arg(m_config.displayName(), error.text())
+            : error.text();
     throw StorageError(kind, message);
 }
 
@@ -244,7 +251,8 @@ void Database::begin()
     if (m_transactionDepth++ > 0)
         return;
     try {
-        exec(m_config.kind == DatabaseKind::Sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+        exec(m_config.kind == DatabaseKind::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                   : QStringLiteral("BEGIN"));
     } catch (...) {
         m_transactionDepth = 0;
         throw;
@@ -275,12 +283,14 @@ QString Database::dialectSql(QString sql) const
 {
     const bool sqlite = m_config.kind == DatabaseKind::Sqlite;
     sql.replace(QLatin1String("{uuid}"), sqlite ? QLatin1String("TEXT") : QLatin1String("UUID"));
-    sql.replace(QLatin1String("{id_pk}"), sqlite ? QLatin1String("INTEGER PRIMARY KEY")
-                                                 : QLatin1String("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
+    sql.replace(QLatin1String("{id_pk}"),
+                sqlite ? QLatin1String("INTEGER PRIMARY KEY")
+                       : QLatin1String("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
     sql.replace(QLatin1String("{blob}"), sqlite ? QLatin1String("BLOB") : QLatin1String("BYTEA"));
     sql.replace(QLatin1String("{bool}"), sqlite ? QLatin1String("INTEGER") : QLatin1String("BOOLEAN"));
     sql.replace(QLatin1String("{bigint}"), sqlite ? QLatin1String("INTEGER") : QLatin1String("BIGINT"));
-    sql.replace(QLatin1String("{double}"), sqlite ? QLatin1String("REAL") : QLatin1String("DOUBLE PRECISION"));
+    sql.replace(QLatin1String("{double}"),
+                sqlite ? QLatin1String("REAL") : QLatin1String("DOUBLE PRECISION"));
     sql.replace(QLatin1String("{text}"), QLatin1String("TEXT"));
     sql.replace(QLatin1String("{least}"), sqlite ? QLatin1String("min") : QLatin1String("LEAST"));
     sql.replace(QLatin1String("{greatest}"), sqlite ? QLatin1String("max") : QLatin1String("GREATEST"));
@@ -295,9 +305,10 @@ QList<qint64> Database::reserveIds(const QString &table, int count)
     if (count <= 0)
         return ids;
     if (m_config.kind == DatabaseKind::Postgres) {
-        QSqlQuery query = exec(QStringLiteral("SELECT nextval(pg_get_serial_sequence('%1', 'id')) FROM generate_series(1, ?)")
-                                   .arg(table),
-                               {count});
+        QSqlQuery query = exec(
+            QStringLiteral("SELECT nextval(pg_get_serial_sequence('%1', 'id')) FROM generate_series(1, ?)")
+                .arg(table),
+            {count});
         while (query.next())
             ids.append(query.value(0).toLongLong());
     } else {

@@ -21,7 +21,8 @@ QString readResource(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        throw StorageError(StorageError::Kind::Internal, QStringLiteral("migration %1 is missing from the build").arg(path));
+        throw StorageError(StorageError::Kind::Internal,
+                           QStringLiteral("migration %1 is missing from the build").arg(path));
     return QString::fromUtf8(file.readAll());
 }
 
@@ -38,8 +39,8 @@ const QList<Migration> &migrations()
 {
     static const QList<Migration> list = {
         {1, QStringLiteral("initial schema"), QStringLiteral(":/prophasis/schema/001_initial.sql")},
-        {2, QStringLiteral("time series in time chunks"), QStringLiteral(":/prophasis/schema/002_time_chunks.sql"),
-         &convertVersion1Results},
+        {2, QStringLiteral("time series in time chunks"),
+         QStringLiteral(":/prophasis/schema/002_time_chunks.sql"), &convertVersion1Results},
     };
     return list;
 }
@@ -74,18 +75,20 @@ void migrate(Database &db, int targetVersion)
                 db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(MigrationLockKey));
             const int current = schemaVersion(db);
             if (current > latestSchemaVersion())
-                throw StorageError(StorageError::Kind::Invalid,
-                                   QStringLiteral("the database schema is version %1, newer than this program "
-                                                  "(version %2): upgrade Prophasis before using this database")
-                                       .arg(current)
-                                       .arg(latestSchemaVersion()));
+                throw StorageError(
+                    StorageError::Kind::Invalid,
+                    QStringLiteral("the database schema is version %1, newer than this program "
+                                   "(version %2): upgrade Prophasis before using this database")
+                        .arg(current)
+                        .arg(latestSchemaVersion()));
             if (current >= migration.version)
                 return;
             qCInfo(lcMigrations) << "applying migration" << migration.version << migration.description;
             db.execScript(readResource(migration.resource));
             if (migration.convert)
                 migration.convert(db);
-            db.exec(QStringLiteral("INSERT INTO schema_migrations (version, description, applied_ms) VALUES (?, ?, ?)"),
+            db.exec(QStringLiteral(
+                        "INSERT INTO schema_migrations (version, description, applied_ms) VALUES (?, ?, ?)"),
                     {migration.version, migration.description, QDateTime::currentMSecsSinceEpoch()});
         });
     }

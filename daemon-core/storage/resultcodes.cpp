@@ -89,7 +89,8 @@ State stateFromCode(int code)
 
 int outcomeCode(const ResultOutcome &outcome)
 {
-    return resultTypeCode(outcome.type) | pluginStatusCode(outcome.status) << 3 | stateCode(outcome.classification) << 6;
+    return resultTypeCode(outcome.type) | pluginStatusCode(outcome.status) << 3 |
+           stateCode(outcome.classification) << 6;
 }
 
 ResultOutcome outcomeFromCode(int code)

@@ -14,7 +14,8 @@ Q_LOGGING_CATEGORY(lcRetention, "prophasis.storage.retention")
 
 } // namespace
 
-ResultRetention::ResultRetention(StorageExecutor &executor, RetentionPolicy policy, QObject *parent, int intervalMs)
+ResultRetention::ResultRetention(StorageExecutor &executor, RetentionPolicy policy, QObject *parent,
+                                 int intervalMs)
     : QObject(parent)
     , m_executor(executor)
     , m_policy(policy)
@@ -34,7 +35,8 @@ QFuture<ExpiryReport> ResultRetention::expireNow()
     if (m_running.isValid() && !m_running.isFinished())
         return m_running;
     const RetentionPolicy policy = m_policy;
-    m_running = m_executor.run([policy](Database &db) { return ResultStore(db).expire(QDateTime::currentDateTimeUtc(), policy); });
+    m_running = m_executor.run(
+        [policy](Database &db) { return ResultStore(db).expire(QDateTime::currentDateTimeUtc(), policy); });
     whenReady(
         m_running, this,
         [this](const ExpiryReport &report) {

@@ -90,8 +90,9 @@ QByteArray encode(const QList<CheckResult> &results)
     for (const CheckResult &result : results) {
         out << result.hostId << result.checkId << result.pluginId << qint64(result.time.toMSecsSinceEpoch())
             << quint8(resultTypeCode(result.type)) << quint8(pluginStatusCode(result.status))
-            << quint8(stateCode(result.classification)) << quint8(result.value.has_value()) << result.value.value_or(0.0)
-            << result.message.toUtf8() << qint64(result.durationMs) << quint32(result.metrics.size());
+            << quint8(stateCode(result.classification)) << quint8(result.value.has_value())
+            << result.value.value_or(0.0) << result.message.toUtf8() << qint64(result.durationMs)
+            << quint32(result.metrics.size());
         for (const Metric &metric : result.metrics)
             out << metric.name.toUtf8() << metric.value << metric.unit.toUtf8();
     }
@@ -105,7 +106,8 @@ bool decode(const QByteArray &payload, QList<CheckResult> *results)
     quint32 version = 0;
     quint32 count = 0;
     in >> version >> count;
-    if (in.status() != QDataStream::Ok || version != FormatVersion || qint64(count) * FixedResultBytes > payload.size())
+    if (in.status() != QDataStream::Ok || version != FormatVersion ||
+        qint64(count) * FixedResultBytes > payload.size())
         return false;
     results->clear();
     results->reserve(count);
@@ -117,8 +119,8 @@ bool decode(const QByteArray &payload, QList<CheckResult> *results)
         QByteArray message;
         qint64 durationMs = 0;
         quint32 metricCount = 0;
-        in >> result.hostId >> result.checkId >> result.pluginId >> timeMs >> type >> status >> state >> hasValue >> value
-            >> message >> durationMs >> metricCount;
+        in >> result.hostId >> result.checkId >> result.pluginId >> timeMs >> type >> status >> state >>
+            hasValue >> value >> message >> durationMs >> metricCount;
         if (in.status() != QDataStream::Ok || qint64(metricCount) * FixedMetricBytes > payload.size())
             return false;
         result.time = QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC);
@@ -157,7 +159,8 @@ bool readRecord(QFile &file, qint64 offset, QByteArray *payload)
     if (!file.seek(offset))
         return false;
     const QByteArray header = file.read(ResultSpool::RecordHeaderBytes);
-    if (header.size() != ResultSpool::RecordHeaderBytes || !header.startsWith(QByteArray(Magic, sizeof Magic)))
+    if (header.size() != ResultSpool::RecordHeaderBytes ||
+        !header.startsWith(QByteArray(Magic, sizeof Magic)))
         return false;
     const qint64 length = qFromLittleEndian<quint32>(header.constData() + 4);
     const quint32 checksum = qFromLittleEndian<quint32>(header.constData() + 8);
@@ -277,7 +280,8 @@ ResultSpool::AppendResult ResultSpool::append(const QList<CheckResult> &results,
     const qint64 bytes = header.size() + payload.size();
     if (m_bytes + bytes > m_limitBytes) {
         if (error)
-            *error = QStringLiteral("the result spool is full (%1 of %2 bytes)").arg(m_bytes).arg(m_limitBytes);
+            *error =
+                QStringLiteral("the result spool is full (%1 of %2 bytes)").arg(m_bytes).arg(m_limitBytes);
         return AppendResult::Full;
     }
     if ((!m_active || m_active->size() >= SegmentBytes) && !startSegment(&reason)) {
@@ -288,7 +292,8 @@ ResultSpool::AppendResult ResultSpool::append(const QList<CheckResult> &results,
     const qint64 offset = m_active->size();
     if (m_active->write(header + payload) != bytes || !m_active->flush() || !syncFile(m_active->handle())) {
         if (error)
-            *error = QStringLiteral("cannot write to %1: %2").arg(m_active->fileName(), m_active->errorString());
+            *error =
+                QStringLiteral("cannot write to %1: %2").arg(m_active->fileName(), m_active->errorString());
         // Leave no torn record behind the good ones.
         m_active->resize(offset);
         return AppendResult::Failed;
@@ -319,7 +324,8 @@ ResultSpool::Head ResultSpool::readHead(qsizetype maxResults) const
                 head.records = 1;
                 head.bytes = record.bytes;
                 head.resultCount = record.results;
-                head.error = QStringLiteral("cannot read the record at %1 of %2").arg(record.offset).arg(path);
+                head.error =
+                    QStringLiteral("cannot read the record at %1 of %2").arg(record.offset).arg(path);
                 return head;
             }
             break; // the good records before it go first

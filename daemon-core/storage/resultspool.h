@@ -102,7 +102,7 @@ private:
     QString m_directory;
     qint64 m_limitBytes;
     std::deque<Record> m_records;
-    QList<quint64> m_segments; // on disk, oldest first
+    QList<quint64> m_segments;       // on disk, oldest first
     std::unique_ptr<QFile> m_active; // the segment appends go to
     quint64 m_activeSegment = 0;
     quint64 m_nextSegment = 1;

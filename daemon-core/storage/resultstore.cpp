@@ -55,7 +55,8 @@ void insertRows(Database &db, const QString &head, int columnCount, qsizetype ro
             rows.append(row);
             rowValues(i, values);
         }
-        QSqlQuery query = db.execInline(head + QStringLiteral(" VALUES ") + rows.join(QStringLiteral(", ")) + tail, values);
+        QSqlQuery query =
+            db.execInline(head + QStringLiteral(" VALUES ") + rows.join(QStringLiteral(", ")) + tail, values);
         while (onRow && query.next())
             onRow(query);
     }
@@ -76,8 +77,9 @@ QList<Metric> distinctMetrics(const QList<Metric> &metrics)
 {
     QList<Metric> distinct;
     for (const Metric &metric : metrics) {
-        auto same = std::find_if(distinct.begin(), distinct.end(),
-                                 [&](const Metric &m) { return m.name == metric.name && m.unit == metric.unit; });
+        auto same = std::find_if(distinct.begin(), distinct.end(), [&](const Metric &m) {
+            return m.name == metric.name && m.unit == metric.unit;
+        });
         if (same != distinct.end())
             *same = metric;
         else
@@ -136,7 +138,8 @@ QVariant metricsJson(const CheckResult &result, const QHash<std::pair<QString, Q
     for (const auto &[id, value] : byId) {
         if (json.size() > 1)
             json += u',';
-        json += u'"' + QString::number(id) + QStringLiteral("\":") + QString::number(value, 'g', QLocale::FloatingPointShortest);
+        json += u'"' + QString::number(id) + QStringLiteral("\":") +
+                QString::number(value, 'g', QLocale::FloatingPointShortest);
     }
     return QVariant(json + u'}');
 }
@@ -146,8 +149,9 @@ QString rawValueExpression(DatabaseKind kind, qint64 metricId)
 {
     if (metricId == ValueMetricId)
         return QStringLiteral("value");
-    return kind == DatabaseKind::Sqlite ? QStringLiteral("json_extract(metrics, '$.\"%1\"')").arg(metricId)
-                                        : QStringLiteral("(metrics ->> '%1')::double precision").arg(metricId);
+    return kind == DatabaseKind::Sqlite
+               ? QStringLiteral("json_extract(metrics, '$.\"%1\"')").arg(metricId)
+               : QStringLiteral("(metrics ->> '%1')::double precision").arg(metricId);
 }
 
 // An expiry can drop a day between reading the chunk catalog and reading the day's table;
@@ -189,7 +193,8 @@ QHash<SeriesKey, qint64> ResultStore::seriesIds(const QList<CheckResult> &result
         const SeriesKey key = keyOf(result);
         if (seen.contains(key) || ids.contains(key))
             continue;
-        if (const std::optional<qint64> cached = m_seriesIdCache ? m_seriesIdCache->find(key) : std::nullopt) {
+        if (const std::optional<qint64> cached =
+                m_seriesIdCache ? m_seriesIdCache->find(key) : std::nullopt) {
             ids.insert(key, *cached);
             continue;
         }
@@ -202,8 +207,10 @@ QHash<SeriesKey, qint64> ResultStore::seriesIds(const QList<CheckResult> &result
     if (keys.isEmpty())
         return ids;
     // Clear errors instead of a bare foreign-key failure.
-    EntityRows::requireExisting(m_db, QStringLiteral("hosts"), QStringLiteral("host"), hosts.values(), QStringLiteral("host_id"));
-    EntityRows::requireExisting(m_db, QStringLiteral("checks"), QStringLiteral("check"), checks.values(), QStringLiteral("check_id"));
+    EntityRows::requireExisting(m_db, QStringLiteral("hosts"), QStringLiteral("host"), hosts.values(),
+                                QStringLiteral("host_id"));
+    EntityRows::requireExisting(m_db, QStringLiteral("checks"), QStringLiteral("check"), checks.values(),
+                                QStringLiteral("check_id"));
     EntityRows::requireExisting(m_db, QStringLiteral("plugins"), QStringLiteral("plugin"), plugins.values(),
                                 QStringLiteral("plugin_id"));
 
@@ -217,9 +224,10 @@ QHash<SeriesKey, qint64> ResultStore::seriesIds(const QList<CheckResult> &result
     QVariantList hostValues;
     for (const QUuid &host : std::as_const(hosts))
         hostValues.append(dbId(host));
-    QSqlQuery query = m_db.execInline(QStringLiteral("SELECT id, host_id, check_id, plugin_id FROM series WHERE host_id IN (%1)")
-                                          .arg(placeholders(hostValues.size())),
-                                      hostValues);
+    QSqlQuery query = m_db.execInline(
+        QStringLiteral("SELECT id, host_id, check_id, plugin_id FROM series WHERE host_id IN (%1)")
+            .arg(placeholders(hostValues.size())),
+        hostValues);
     while (query.next()) {
         const SeriesKey key{idFromDb(query.value(1)), idFromDb(query.value(2)), idFromDb(query.value(3))};
         if (seen.contains(key)) {
@@ -243,8 +251,9 @@ QHash<qint64, qint64> ResultStore::messageIds(const TimeChunk &chunk, const QLis
         QStringLiteral(" ON CONFLICT (hash) DO NOTHING"));
     QHash<qint64, qint64> ids;
     for (qsizetype start = 0; start < hashes.size(); start += RowsPerStatement) {
-        QSqlQuery query = m_db.exec(QStringLiteral("SELECT id, hash FROM %1 WHERE hash IN (%2)")
-                                        .arg(chunk.messagesTable(), integerList(hashes.mid(start, RowsPerStatement))));
+        QSqlQuery query =
+            m_db.exec(QStringLiteral("SELECT id, hash FROM %1 WHERE hash IN (%2)")
+                          .arg(chunk.messagesTable(), integerList(hashes.mid(start, RowsPerStatement))));
         while (query.next())
             ids.insert(query.value(1).toLongLong(), query.value(0).toLongLong());
     }
@@ -270,9 +279,10 @@ QHash<std::pair<QString, QString>, qint64> ResultStore::metricIds(const QList<Ch
     for (const auto &name : list)
         plainNames.insert(name.first);
     QVariantList nameValues(plainNames.cbegin(), plainNames.cend());
-    QSqlQuery query = m_db.execInline(
-        QStringLiteral("SELECT id, name, unit FROM metric_names WHERE name IN (%1)").arg(placeholders(nameValues.size())),
-        nameValues);
+    QSqlQuery query =
+        m_db.execInline(QStringLiteral("SELECT id, name, unit FROM metric_names WHERE name IN (%1)")
+                            .arg(placeholders(nameValues.size())),
+                        nameValues);
     while (query.next())
         ids.insert({query.value(1).toString(), query.value(2).toString()}, query.value(0).toLongLong());
     return ids;
@@ -317,8 +327,9 @@ void ResultStore::insert(const QList<CheckResult> &input)
             return;
         }
         if (attempt == ChunkAttempts)
-            throw StorageError(StorageError::Kind::Internal,
-                               QStringLiteral("the time chunks of a result batch were dropped while it was written"));
+            throw StorageError(
+                StorageError::Kind::Internal,
+                QStringLiteral("the time chunks of a result batch were dropped while it was written"));
     }
 }
 
@@ -340,14 +351,16 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
             rowByKey.insert({series.value(keyOf(results[i])), results[i].time.toMSecsSinceEpoch()}, i);
         insertRows(
             m_db,
-            QStringLiteral("INSERT INTO %1 (series_id, time_ms, outcome, value, message_id, duration_ms, metrics)")
+            QStringLiteral(
+                "INSERT INTO %1 (series_id, time_ms, outcome, value, message_id, duration_ms, metrics)")
                 .arg(chunk.resultsTable()),
             7, rows.size(),
             [&](qsizetype r, QVariantList &values) {
                 const CheckResult &result = results[rows[r]];
                 values << series.value(keyOf(result)) << result.time.toMSecsSinceEpoch()
-                       << outcomeCode({result.type, result.status, result.classification}) << dbDouble(result.value)
-                       << messages.value(messageHash(result.message)) << result.durationMs << metricsJson(result, metrics);
+                       << outcomeCode({result.type, result.status, result.classification})
+                       << dbDouble(result.value) << messages.value(messageHash(result.message))
+                       << result.durationMs << metricsJson(result, metrics);
             },
             QStringLiteral(" ON CONFLICT (series_id, time_ms) DO NOTHING RETURNING series_id, time_ms"),
             [&](const QSqlQuery &row) {
@@ -388,12 +401,15 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
     for (const auto &[monthStart, rows] : rollupsByMonth) {
         const QString table = TimeChunks::rollupChunkAt(monthStart).rollupsTable();
         insertRows(
-            m_db, QStringLiteral("INSERT INTO %1 (series_id, metric_id, hour_ms, min_value, max_value, sum_value, count)").arg(table),
+            m_db,
+            QStringLiteral(
+                "INSERT INTO %1 (series_id, metric_id, hour_ms, min_value, max_value, sum_value, count)")
+                .arg(table),
             7, rows.size(),
             [&](qsizetype i, QVariantList &values) {
                 const auto &[key, rollup] = rows[i];
-                values << std::get<0>(key) << std::get<1>(key) << std::get<2>(key) << rollup.min << rollup.max << rollup.sum
-                       << rollup.count;
+                values << std::get<0>(key) << std::get<1>(key) << std::get<2>(key) << rollup.min << rollup.max
+                       << rollup.sum << rollup.count;
             },
             m_db.dialectSql(QStringLiteral(" ON CONFLICT (series_id, metric_id, hour_ms) DO UPDATE SET"
                                            " min_value = {least}(%1.min_value, excluded.min_value),"
@@ -409,18 +425,21 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
     const std::vector<std::pair<qint64, qsizetype>> latest(newestInBatch.begin(), newestInBatch.end());
     insertRows(
         m_db,
-        QStringLiteral("INSERT INTO series (id, host_id, check_id, plugin_id, last_ms, last_type, last_status, last_state, "
+        QStringLiteral("INSERT INTO series (id, host_id, check_id, plugin_id, last_ms, last_type, "
+                       "last_status, last_state, "
                        "last_value, last_message, last_duration_ms)"),
         11, qsizetype(latest.size()),
         [&](qsizetype i, QVariantList &values) {
             const auto &[seriesId, row] = latest[size_t(i)];
             const CheckResult &result = results[row];
             values << seriesId << dbId(result.hostId) << dbId(result.checkId) << dbId(result.pluginId)
-                   << result.time.toMSecsSinceEpoch() << resultTypeCode(result.type) << pluginStatusCode(result.status)
-                   << stateCode(result.classification) << dbDouble(result.value) << result.message << result.durationMs;
+                   << result.time.toMSecsSinceEpoch() << resultTypeCode(result.type)
+                   << pluginStatusCode(result.status) << stateCode(result.classification)
+                   << dbDouble(result.value) << result.message << result.durationMs;
         },
         QStringLiteral(" ON CONFLICT (host_id, check_id, plugin_id) DO UPDATE SET last_ms = excluded.last_ms,"
-                       " last_type = excluded.last_type, last_status = excluded.last_status, last_state = excluded.last_state,"
+                       " last_type = excluded.last_type, last_status = excluded.last_status, last_state = "
+                       "excluded.last_state,"
                        " last_value = excluded.last_value, last_message = excluded.last_message,"
                        " last_duration_ms = excluded.last_duration_ms"
                        " WHERE series.last_ms IS NULL OR series.last_ms <= excluded.last_ms"));
@@ -429,8 +448,9 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
 LatestResults ResultStore::latest()
 {
     LatestResults latest;
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT host_id, check_id, plugin_id, last_ms, last_state FROM series "
-                                               "WHERE last_ms IS NOT NULL"));
+    QSqlQuery query =
+        m_db.exec(QStringLiteral("SELECT host_id, check_id, plugin_id, last_ms, last_state FROM series "
+                                 "WHERE last_ms IS NOT NULL"));
     while (query.next()) {
         const SeriesKey key{idFromDb(query.value(0)), idFromDb(query.value(1)), idFromDb(query.value(2))};
         latest.insert(key, {timeFromDb(query.value(3)), stateFromCode(query.value(4).toInt())});
@@ -440,10 +460,11 @@ LatestResults ResultStore::latest()
 
 std::optional<CheckResult> ResultStore::latestResult(const SeriesKey &series)
 {
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT last_ms, last_type, last_status, last_state, last_value, last_message, "
-                                               "last_duration_ms FROM series WHERE host_id = ? AND check_id = ? AND plugin_id = ? "
-                                               "AND last_ms IS NOT NULL"),
-                                {dbId(series.hostId), dbId(series.checkId), dbId(series.pluginId)});
+    QSqlQuery query = m_db.exec(
+        QStringLiteral("SELECT last_ms, last_type, last_status, last_state, last_value, last_message, "
+                       "last_duration_ms FROM series WHERE host_id = ? AND check_id = ? AND plugin_id = ? "
+                       "AND last_ms IS NOT NULL"),
+        {dbId(series.hostId), dbId(series.checkId), dbId(series.pluginId)});
     if (!query.next())
         return std::nullopt;
     CheckResult result;
@@ -462,8 +483,9 @@ std::optional<CheckResult> ResultStore::latestResult(const SeriesKey &series)
 
 std::optional<qint64> ResultStore::seriesId(const SeriesKey &series)
 {
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT id FROM series WHERE host_id = ? AND check_id = ? AND plugin_id = ?"),
-                                {dbId(series.hostId), dbId(series.checkId), dbId(series.pluginId)});
+    QSqlQuery query = m_db.exec(
+        QStringLiteral("SELECT id FROM series WHERE host_id = ? AND check_id = ? AND plugin_id = ?"),
+        {dbId(series.hostId), dbId(series.checkId), dbId(series.pluginId)});
     if (!query.next())
         return std::nullopt;
     return query.value(0).toLongLong();
@@ -473,7 +495,8 @@ std::optional<qint64> ResultStore::metricId(const QString &name, const QString &
 {
     if (name.isEmpty())
         return ValueMetricId;
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT id FROM metric_names WHERE name = ? AND unit = ?"), {name, unit});
+    QSqlQuery query =
+        m_db.exec(QStringLiteral("SELECT id FROM metric_names WHERE name = ? AND unit = ?"), {name, unit});
     if (!query.next())
         return std::nullopt;
     return query.value(0).toLongLong();
@@ -483,10 +506,11 @@ QList<ResultStore::StoredRow> ResultStore::readRows(const TimeChunk &chunk, cons
                                                     const QHash<qint64, SeriesKey> &seriesKeys)
 {
     QList<StoredRow> rows;
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT r.series_id, r.time_ms, r.outcome, r.value, m.text, r.duration_ms, "
-                                               "r.metrics FROM %1 r JOIN %2 m ON m.id = r.message_id ")
-                                    .arg(chunk.resultsTable(), chunk.messagesTable())
-                                + where);
+    QSqlQuery query =
+        m_db.exec(QStringLiteral("SELECT r.series_id, r.time_ms, r.outcome, r.value, m.text, r.duration_ms, "
+                                 "r.metrics FROM %1 r JOIN %2 m ON m.id = r.message_id ")
+                      .arg(chunk.resultsTable(), chunk.messagesTable()) +
+                  where);
     while (query.next()) {
         StoredRow row;
         const SeriesKey key = seriesKeys.value(query.value(0).toLongLong());
@@ -518,7 +542,8 @@ QList<CheckResult> ResultStore::withMetrics(const QList<StoredRow> &rows)
     }
     QHash<qint64, std::pair<QString, QString>> names;
     if (!ids.isEmpty()) {
-        QSqlQuery query = m_db.exec(QStringLiteral("SELECT id, name, unit FROM metric_names WHERE id IN (%1)").arg(integerList(ids)));
+        QSqlQuery query = m_db.exec(
+            QStringLiteral("SELECT id, name, unit FROM metric_names WHERE id IN (%1)").arg(integerList(ids)));
         while (query.next())
             names.insert(query.value(0).toLongLong(), {query.value(1).toString(), query.value(2).toString()});
     }
@@ -531,8 +556,9 @@ QList<CheckResult> ResultStore::withMetrics(const QList<StoredRow> &rows)
             if (name != names.cend())
                 result.metrics.append({name->first, it.value().toDouble(), name->second});
         }
-        std::sort(result.metrics.begin(), result.metrics.end(),
-                  [](const Metric &a, const Metric &b) { return std::tie(a.name, a.unit) < std::tie(b.name, b.unit); });
+        std::sort(result.metrics.begin(), result.metrics.end(), [](const Metric &a, const Metric &b) {
+            return std::tie(a.name, a.unit) < std::tie(b.name, b.unit);
+        });
         results.append(result);
     }
     return results;
@@ -540,9 +566,10 @@ QList<CheckResult> ResultStore::withMetrics(const QList<StoredRow> &rows)
 
 QList<CheckResult> ResultStore::lastResults(const SeriesKey &series, int count)
 {
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT id, last_ms FROM series WHERE host_id = ? AND check_id = ? AND plugin_id = ? "
-                                               "AND last_ms IS NOT NULL"),
-                                {dbId(series.hostId), dbId(series.checkId), dbId(series.pluginId)});
+    QSqlQuery query = m_db.exec(
+        QStringLiteral("SELECT id, last_ms FROM series WHERE host_id = ? AND check_id = ? AND plugin_id = ? "
+                       "AND last_ms IS NOT NULL"),
+        {dbId(series.hostId), dbId(series.checkId), dbId(series.pluginId)});
     if (!query.next() || count <= 0)
         return {};
     const qint64 id = query.value(0).toLongLong();
@@ -554,7 +581,10 @@ QList<CheckResult> ResultStore::lastResults(const SeriesKey &series, int count)
         QList<StoredRow> rows;
         for (const TimeChunk &chunk : std::as_const(chunks)) {
             const QList<StoredRow> older =
-                readRows(chunk, QStringLiteral("WHERE r.series_id = %1 ORDER BY r.time_ms DESC LIMIT %2").arg(id).arg(count - rows.size()),
+                readRows(chunk,
+                         QStringLiteral("WHERE r.series_id = %1 ORDER BY r.time_ms DESC LIMIT %2")
+                             .arg(id)
+                             .arg(count - rows.size()),
                          {{id, series}});
             rows.append(older);
             if (rows.size() >= count)
@@ -565,12 +595,15 @@ QList<CheckResult> ResultStore::lastResults(const SeriesKey &series, int count)
     });
 }
 
-QList<CheckResult> ResultStore::hostResults(const QUuid &hostId, const QDateTime &from, const QDateTime &to, int limit)
+QList<CheckResult> ResultStore::hostResults(const QUuid &hostId, const QDateTime &from, const QDateTime &to,
+                                            int limit)
 {
     QHash<qint64, SeriesKey> seriesKeys;
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT id, check_id, plugin_id FROM series WHERE host_id = ?"), {dbId(hostId)});
+    QSqlQuery query = m_db.exec(
+        QStringLiteral("SELECT id, check_id, plugin_id FROM series WHERE host_id = ?"), {dbId(hostId)});
     while (query.next())
-        seriesKeys.insert(query.value(0).toLongLong(), {hostId, idFromDb(query.value(1)), idFromDb(query.value(2))});
+        seriesKeys.insert(query.value(0).toLongLong(),
+                          {hostId, idFromDb(query.value(1)), idFromDb(query.value(2))});
     if (seriesKeys.isEmpty() || limit <= 0)
         return {};
     const qint64 fromMs = from.toMSecsSinceEpoch();
@@ -578,14 +611,15 @@ QList<CheckResult> ResultStore::hostResults(const QUuid &hostId, const QDateTime
     return retryingRead([&] {
         QList<StoredRow> rows;
         for (const TimeChunk &chunk : TimeChunks(m_db).overlapping(ChunkKind::Raw, fromMs, toMs)) {
-            rows.append(readRows(chunk,
-                                 QStringLiteral("WHERE r.series_id IN (%1) AND r.time_ms >= %2 AND r.time_ms < %3 "
-                                                "ORDER BY r.time_ms, r.series_id LIMIT %4")
-                                     .arg(integerList(seriesKeys.keys()))
-                                     .arg(fromMs)
-                                     .arg(toMs)
-                                     .arg(limit - rows.size()),
-                                 seriesKeys));
+            rows.append(
+                readRows(chunk,
+                         QStringLiteral("WHERE r.series_id IN (%1) AND r.time_ms >= %2 AND r.time_ms < %3 "
+                                        "ORDER BY r.time_ms, r.series_id LIMIT %4")
+                             .arg(integerList(seriesKeys.keys()))
+                             .arg(fromMs)
+                             .arg(toMs)
+                             .arg(limit - rows.size()),
+                         seriesKeys));
             if (rows.size() >= limit)
                 break;
         }
@@ -593,8 +627,9 @@ QList<CheckResult> ResultStore::hostResults(const QUuid &hostId, const QDateTime
     });
 }
 
-QList<HourlyRollup> ResultStore::hourlyRollups(const SeriesKey &series, const QString &metricName, const QString &unit,
-                                                const QDateTime &from, const QDateTime &to)
+QList<HourlyRollup> ResultStore::hourlyRollups(const SeriesKey &series, const QString &metricName,
+                                               const QString &unit, const QDateTime &from,
+                                               const QDateTime &to)
 {
     const std::optional<qint64> id = seriesId(series);
     const std::optional<qint64> metric = metricId(metricName, unit);
@@ -605,31 +640,34 @@ QList<HourlyRollup> ResultStore::hourlyRollups(const SeriesKey &series, const QS
     return retryingRead([&] {
         QList<HourlyRollup> rollups;
         for (const TimeChunk &chunk : TimeChunks(m_db).overlapping(ChunkKind::Rollup, fromMs, toMs)) {
-            QSqlQuery query = m_db.exec(QStringLiteral("SELECT hour_ms, min_value, max_value, sum_value, count FROM %1 "
-                                                       "WHERE series_id = %2 AND metric_id = %3 AND hour_ms >= %4 AND hour_ms < %5 "
-                                                       "ORDER BY hour_ms")
-                                            .arg(chunk.rollupsTable())
-                                            .arg(*id)
-                                            .arg(*metric)
-                                            .arg(fromMs)
-                                            .arg(toMs));
+            QSqlQuery query = m_db.exec(
+                QStringLiteral("SELECT hour_ms, min_value, max_value, sum_value, count FROM %1 "
+                               "WHERE series_id = %2 AND metric_id = %3 AND hour_ms >= %4 AND hour_ms < %5 "
+                               "ORDER BY hour_ms")
+                    .arg(chunk.rollupsTable())
+                    .arg(*id)
+                    .arg(*metric)
+                    .arg(fromMs)
+                    .arg(toMs));
             while (query.next())
-                rollups.append({timeFromDb(query.value(0)), query.value(1).toDouble(), query.value(2).toDouble(),
-                                query.value(3).toDouble(), query.value(4).toLongLong()});
+                rollups.append({timeFromDb(query.value(0)), query.value(1).toDouble(),
+                                query.value(2).toDouble(), query.value(3).toDouble(),
+                                query.value(4).toLongLong()});
         }
         return rollups;
     });
 }
 
-SeriesRange ResultStore::range(const SeriesKey &series, const QString &metricName, const QString &unit, const QDateTime &from,
-                               const QDateTime &to, int maxPoints, RangeSource source)
+SeriesRange ResultStore::range(const SeriesKey &series, const QString &metricName, const QString &unit,
+                               const QDateTime &from, const QDateTime &to, int maxPoints, RangeSource source)
 {
     const qint64 fromMs = from.toMSecsSinceEpoch();
     const qint64 toMs = to.toMSecsSinceEpoch();
     maxPoints = std::clamp(maxPoints, 1, MaxRangePoints);
     if (source == RangeSource::Automatic) {
         const bool shortRange = toMs - fromMs <= RawRangeLimitMs;
-        source = shortRange && fromMs >= TimeChunks(m_db).droppedBefore(ChunkKind::Raw) ? RangeSource::Raw : RangeSource::Hourly;
+        source = shortRange && fromMs >= TimeChunks(m_db).droppedBefore(ChunkKind::Raw) ? RangeSource::Raw
+                                                                                        : RangeSource::Hourly;
     }
     const std::optional<qint64> id = seriesId(series);
     const std::optional<qint64> metric = metricId(metricName, unit);
@@ -649,26 +687,31 @@ SeriesRange ResultStore::rawRange(qint64 seriesId, qint64 metricId, qint64 fromM
     SeriesRange range{RangeSource::Raw, bucketMs, {}};
     QStringList parts;
     for (const TimeChunk &chunk : TimeChunks(m_db).overlapping(ChunkKind::Raw, fromMs, toMs)) {
-        parts.append(QStringLiteral("SELECT time_ms, %1 AS v FROM %2 WHERE series_id = %3 AND time_ms >= %4 AND time_ms < %5")
-                         .arg(rawValueExpression(m_db.kind(), metricId), chunk.resultsTable())
-                         .arg(seriesId)
-                         .arg(fromMs)
-                         .arg(toMs));
+        parts.append(
+            QStringLiteral(
+                "SELECT time_ms, %1 AS v FROM %2 WHERE series_id = %3 AND time_ms >= %4 AND time_ms < %5")
+                .arg(rawValueExpression(m_db.kind(), metricId), chunk.resultsTable())
+                .arg(seriesId)
+                .arg(fromMs)
+                .arg(toMs));
     }
     if (parts.isEmpty())
         return range;
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT (time_ms - %1) / %2 AS bucket, MIN(v), AVG(v), MAX(v), COUNT(v) "
-                                               "FROM (%3) AS raw WHERE v IS NOT NULL GROUP BY bucket ORDER BY bucket")
-                                    .arg(fromMs)
-                                    .arg(bucketMs)
-                                    .arg(parts.join(QStringLiteral(" UNION ALL "))));
+    QSqlQuery query =
+        m_db.exec(QStringLiteral("SELECT (time_ms - %1) / %2 AS bucket, MIN(v), AVG(v), MAX(v), COUNT(v) "
+                                 "FROM (%3) AS raw WHERE v IS NOT NULL GROUP BY bucket ORDER BY bucket")
+                      .arg(fromMs)
+                      .arg(bucketMs)
+                      .arg(parts.join(QStringLiteral(" UNION ALL "))));
     while (query.next())
-        range.points.append({timeFromDb(fromMs + query.value(0).toLongLong() * bucketMs), query.value(1).toDouble(),
-                             query.value(2).toDouble(), query.value(3).toDouble(), query.value(4).toLongLong()});
+        range.points.append({timeFromDb(fromMs + query.value(0).toLongLong() * bucketMs),
+                             query.value(1).toDouble(), query.value(2).toDouble(), query.value(3).toDouble(),
+                             query.value(4).toLongLong()});
     return range;
 }
 
-SeriesRange ResultStore::hourlyRange(qint64 seriesId, qint64 metricId, qint64 fromMs, qint64 toMs, int maxPoints)
+SeriesRange ResultStore::hourlyRange(qint64 seriesId, qint64 metricId, qint64 fromMs, qint64 toMs,
+                                     int maxPoints)
 {
     // Whole hours per bucket, so no hour is split between two points.
     const qint64 startMs = floorTo(fromMs, HourMs);
@@ -677,30 +720,34 @@ SeriesRange ResultStore::hourlyRange(qint64 seriesId, qint64 metricId, qint64 fr
     SeriesRange range{RangeSource::Hourly, bucketMs, {}};
     QStringList parts;
     for (const TimeChunk &chunk : TimeChunks(m_db).overlapping(ChunkKind::Rollup, startMs, toMs)) {
-        parts.append(QStringLiteral("SELECT hour_ms, min_value, max_value, sum_value, count FROM %1 "
-                                    "WHERE series_id = %2 AND metric_id = %3 AND hour_ms >= %4 AND hour_ms < %5")
-                         .arg(chunk.rollupsTable())
-                         .arg(seriesId)
-                         .arg(metricId)
-                         .arg(startMs)
-                         .arg(toMs));
+        parts.append(
+            QStringLiteral("SELECT hour_ms, min_value, max_value, sum_value, count FROM %1 "
+                           "WHERE series_id = %2 AND metric_id = %3 AND hour_ms >= %4 AND hour_ms < %5")
+                .arg(chunk.rollupsTable())
+                .arg(seriesId)
+                .arg(metricId)
+                .arg(startMs)
+                .arg(toMs));
     }
     if (parts.isEmpty())
         return range;
-    QSqlQuery query = m_db.exec(QStringLiteral("SELECT (hour_ms - %1) / %2 AS bucket, MIN(min_value), SUM(sum_value), "
-                                               "MAX(max_value), SUM(count) FROM (%3) AS hours GROUP BY bucket ORDER BY bucket")
-                                    .arg(startMs)
-                                    .arg(bucketMs)
-                                    .arg(parts.join(QStringLiteral(" UNION ALL "))));
+    QSqlQuery query = m_db.exec(
+        QStringLiteral("SELECT (hour_ms - %1) / %2 AS bucket, MIN(min_value), SUM(sum_value), "
+                       "MAX(max_value), SUM(count) FROM (%3) AS hours GROUP BY bucket ORDER BY bucket")
+            .arg(startMs)
+            .arg(bucketMs)
+            .arg(parts.join(QStringLiteral(" UNION ALL "))));
     while (query.next()) {
         const qint64 count = query.value(4).toLongLong();
-        range.points.append({timeFromDb(startMs + query.value(0).toLongLong() * bucketMs), query.value(1).toDouble(),
-                             count ? query.value(2).toDouble() / double(count) : 0, query.value(3).toDouble(), count});
+        range.points.append({timeFromDb(startMs + query.value(0).toLongLong() * bucketMs),
+                             query.value(1).toDouble(), count ? query.value(2).toDouble() / double(count) : 0,
+                             query.value(3).toDouble(), count});
     }
     return range;
 }
 
-QList<MessageEntry> ResultStore::messageHistory(const SeriesKey &series, const QDateTime &from, const QDateTime &to, int limit)
+QList<MessageEntry> ResultStore::messageHistory(const SeriesKey &series, const QDateTime &from,
+                                                const QDateTime &to, int limit)
 {
     const std::optional<qint64> id = seriesId(series);
     if (!id || limit <= 0)
@@ -712,17 +759,19 @@ QList<MessageEntry> ResultStore::messageHistory(const SeriesKey &series, const Q
         QList<TimeChunk> chunks = TimeChunks(m_db).overlapping(ChunkKind::Raw, fromMs, toMs);
         std::reverse(chunks.begin(), chunks.end());
         for (const TimeChunk &chunk : std::as_const(chunks)) {
-            QSqlQuery query = m_db.exec(QStringLiteral("SELECT r.time_ms, m.text, r.outcome FROM %1 r JOIN %2 m "
-                                                       "ON m.id = r.message_id WHERE r.series_id = %3 AND r.time_ms >= %4 "
-                                                       "AND r.time_ms < %5 ORDER BY r.time_ms DESC LIMIT %6")
-                                            .arg(chunk.resultsTable(), chunk.messagesTable())
-                                            .arg(*id)
-                                            .arg(fromMs)
-                                            .arg(toMs)
-                                            .arg(limit - entries.size()));
+            QSqlQuery query =
+                m_db.exec(QStringLiteral("SELECT r.time_ms, m.text, r.outcome FROM %1 r JOIN %2 m "
+                                         "ON m.id = r.message_id WHERE r.series_id = %3 AND r.time_ms >= %4 "
+                                         "AND r.time_ms < %5 ORDER BY r.time_ms DESC LIMIT %6")
+                              .arg(chunk.resultsTable(), chunk.messagesTable())
+                              .arg(*id)
+                              .arg(fromMs)
+                              .arg(toMs)
+                              .arg(limit - entries.size()));
             while (query.next()) {
                 const ResultOutcome outcome = outcomeFromCode(query.value(2).toInt());
-                entries.append({timeFromDb(query.value(0)), query.value(1).toString(), outcome.type, outcome.classification});
+                entries.append({timeFromDb(query.value(0)), query.value(1).toString(), outcome.type,
+                                outcome.classification});
             }
             if (entries.size() >= limit)
                 break;
@@ -736,7 +785,8 @@ ExpiryReport ResultStore::expire(const QDateTime &now, const RetentionPolicy &po
     const qint64 nowMs = now.toMSecsSinceEpoch();
     TimeChunks chunks(m_db);
     ExpiryReport report;
-    report.rawChunksDropped = int(chunks.dropEndingBefore(ChunkKind::Raw, nowMs - policy.rawDays * TimeChunks::DayMs).size());
+    report.rawChunksDropped =
+        int(chunks.dropEndingBefore(ChunkKind::Raw, nowMs - policy.rawDays * TimeChunks::DayMs).size());
     report.rollupChunksDropped =
         int(chunks.dropEndingBefore(ChunkKind::Rollup, nowMs - policy.rollupDays * TimeChunks::DayMs).size());
     return report;

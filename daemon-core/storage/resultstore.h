@@ -1,8 +1,8 @@
 #pragma once
 
 #include <QDateTime>
-#include <QMutex>
 #include <QHash>
+#include <QMutex>
 
 #include <optional>
 
@@ -138,7 +138,8 @@ public:
     QList<CheckResult> lastResults(const SeriesKey &series, int count);
 
     // Results of one host with from <= time < to, oldest first, at most `limit`.
-    QList<CheckResult> hostResults(const QUuid &hostId, const QDateTime &from, const QDateTime &to, int limit = 10'000);
+    QList<CheckResult> hostResults(const QUuid &hostId, const QDateTime &from, const QDateTime &to,
+                                   int limit = 10'000);
 
     // Hourly rollups of a series' value (metricName empty) or of a metric, for hours starting
     // in [from, to), oldest first.
@@ -148,11 +149,13 @@ public:
     // A chart of a series' value (metricName empty) or of a metric over [from, to) in at most
     // `maxPoints` buckets of equal width (hourly rollups: whole hours from the hour holding
     // `from`), aggregated by the database.
-    SeriesRange range(const SeriesKey &series, const QString &metricName, const QString &unit, const QDateTime &from,
-                      const QDateTime &to, int maxPoints, RangeSource source = RangeSource::Automatic);
+    SeriesRange range(const SeriesKey &series, const QString &metricName, const QString &unit,
+                      const QDateTime &from, const QDateTime &to, int maxPoints,
+                      RangeSource source = RangeSource::Automatic);
 
     // The messages of a series with from <= time < to, newest first, at most `limit`.
-    QList<MessageEntry> messageHistory(const SeriesKey &series, const QDateTime &from, const QDateTime &to, int limit);
+    QList<MessageEntry> messageHistory(const SeriesKey &series, const QDateTime &from, const QDateTime &to,
+                                       int limit);
 
     // Drops the raw days and rollup months that are entirely older than the policy keeps,
     // counted back from `now`.
@@ -162,11 +165,13 @@ private:
     struct StoredRow;
     void writeBatch(const QList<CheckResult> &results);
     QHash<SeriesKey, qint64> seriesIds(const QList<CheckResult> &results);
-    QHash<qint64, qint64> messageIds(const TimeChunk &chunk, const QList<CheckResult> &results, const QList<qsizetype> &rows);
+    QHash<qint64, qint64> messageIds(const TimeChunk &chunk, const QList<CheckResult> &results,
+                                     const QList<qsizetype> &rows);
     QHash<std::pair<QString, QString>, qint64> metricIds(const QList<CheckResult> &results);
     std::optional<qint64> seriesId(const SeriesKey &series);
     std::optional<qint64> metricId(const QString &name, const QString &unit);
-    QList<StoredRow> readRows(const TimeChunk &chunk, const QString &where, const QHash<qint64, SeriesKey> &seriesKeys);
+    QList<StoredRow> readRows(const TimeChunk &chunk, const QString &where,
+                              const QHash<qint64, SeriesKey> &seriesKeys);
     QList<CheckResult> withMetrics(const QList<StoredRow> &rows);
     SeriesRange rawRange(qint64 seriesId, qint64 metricId, qint64 fromMs, qint64 toMs, int maxPoints);
     SeriesRange hourlyRange(qint64 seriesId, qint64 metricId, qint64 fromMs, qint64 toMs, int maxPoints);

@@ -86,11 +86,12 @@ bool ResultWriter::start(QString *error)
     m_spoolBytes = m_spool->bytes();
     m_spoolResults = m_spool->resultCount();
     if (m_spool->damagedRecords() > 0)
-        qCWarning(lcWriter).noquote() << "the result spool in" << m_spool->directory() << "ended"
-                                      << m_spool->damagedRecords()
-                                      << "time(s) in a torn or damaged record (a crash while writing): skipped";
+        qCWarning(lcWriter).noquote()
+            << "the result spool in" << m_spool->directory() << "ended" << m_spool->damagedRecords()
+            << "time(s) in a torn or damaged record (a crash while writing): skipped";
     if (m_spoolRecords > 0) {
-        qCInfo(lcWriter).noquote() << m_spoolResults << "results left in the spool by an earlier run: writing them to the database";
+        qCInfo(lcWriter).noquote()
+            << m_spoolResults << "results left in the spool by an earlier run: writing them to the database";
         QTimer::singleShot(0, this, &ResultWriter::startReplay);
     }
     return true;
@@ -112,21 +113,23 @@ bool ResultWriter::accept(const CheckResult &result)
         ++m_refusedInEpisode;
         if (!m_refusing) {
             m_refusing = true;
-            qCWarning(lcWriter).noquote() << QStringLiteral("the result spool is full (%1 of %2 bytes spooled, %3 reserved for "
-                                                            "results in memory, the database %4): refusing new results until "
-                                                            "the database takes the waiting ones")
-                                                 .arg(m_spoolBytes)
-                                                 .arg(m_options.spoolLimitBytes)
-                                                 .arg(m_memoryBytes)
-                                                 .arg(m_databaseDown ? QStringLiteral("unavailable")
-                                                                     : QStringLiteral("not keeping up"));
+            qCWarning(lcWriter).noquote()
+                << QStringLiteral("the result spool is full (%1 of %2 bytes spooled, %3 reserved for "
+                                  "results in memory, the database %4): refusing new results until "
+                                  "the database takes the waiting ones")
+                       .arg(m_spoolBytes)
+                       .arg(m_options.spoolLimitBytes)
+                       .arg(m_memoryBytes)
+                       .arg(m_databaseDown ? QStringLiteral("unavailable")
+                                           : QStringLiteral("not keeping up"));
         }
         Q_EMIT resultsDropped(1, QStringLiteral("the result spool is full"));
         return false;
     }
     if (m_refusing) {
         m_refusing = false;
-        qCWarning(lcWriter).noquote() << "accepting results again;" << m_refusedInEpisode << "were refused while the spool was full";
+        qCWarning(lcWriter).noquote()
+            << "accepting results again;" << m_refusedInEpisode << "were refused while the spool was full";
         m_refusedInEpisode = 0;
     }
     ++m_counters.accepted;
@@ -156,8 +159,8 @@ void ResultWriter::flush()
     // To the spool: while the database is away; when too many results wait behind a write or
     // behind the spool; and while draining behind a spool that waits for the next start.
     const bool behindSpool = m_spoolRecords > 0;
-    if (m_databaseDown || (m_pending.size() >= m_options.maxPendingResults && (m_job || behindSpool))
-        || (m_drain && behindSpool)) {
+    if (m_databaseDown || (m_pending.size() >= m_options.maxPendingResults && (m_job || behindSpool)) ||
+        (m_drain && behindSpool)) {
         while (!m_pending.isEmpty())
             appendToSpool(takePending(m_options.maxBatchSize));
         return;
@@ -194,9 +197,9 @@ void ResultWriter::appendToSpool(const QList<CheckResult> &results)
                 m_spoolBytes -= bytes;
                 m_spoolResults -= results.size();
                 m_counters.lost += results.size();
-                qCCritical(lcWriter).noquote() << "lost" << results.size()
-                                               << "accepted results: the database is unavailable and the spool failed:"
-                                               << outcome.error;
+                qCCritical(lcWriter).noquote()
+                    << "lost" << results.size()
+                    << "accepted results: the database is unavailable and the spool failed:" << outcome.error;
                 Q_EMIT resultsDropped(results.size(), outcome.error);
             }
             startReplay();
@@ -224,7 +227,8 @@ void ResultWriter::startReplay()
                       }
                       if (!head.ok) {
                           m_counters.lost += head.resultCount;
-                          qCCritical(lcWriter).noquote() << "lost" << head.resultCount << "spooled results:" << head.error;
+                          qCCritical(lcWriter).noquote()
+                              << "lost" << head.resultCount << "spooled results:" << head.error;
                           Q_EMIT resultsDropped(head.resultCount, head.error);
                       } else {
                           m_job->parts = {head.results};
@@ -241,8 +245,9 @@ void ResultWriter::writeNextPart()
     }
     const QList<CheckResult> part = m_job->parts.constFirst();
     whenReady(
-        m_executor.run([part, cache = m_seriesIds](Database &db) { ResultStore(db, cache.get()).insert(part); }), this, [this] { partWritten(); },
-        [this](const StorageError &error) { partFailed(error); });
+        m_executor.run(
+            [part, cache = m_seriesIds](Database &db) { ResultStore(db, cache.get()).insert(part); }),
+        this, [this] { partWritten(); }, [this](const StorageError &error) { partFailed(error); });
 }
 
 void ResultWriter::partWritten()
@@ -287,8 +292,9 @@ void ResultWriter::partFailed(const StorageError &error)
         ++m_counters.rejected;
         if (m_job->origin == Origin::Memory)
             m_memoryBytes -= reservation(part);
-        qCWarning(lcWriter).noquote() << "dropped a result the database refused (" + describe(part.constFirst()) + "):"
-                                      << error.message();
+        qCWarning(lcWriter).noquote()
+            << "dropped a result the database refused (" + describe(part.constFirst()) + "):"
+            << error.message();
         Q_EMIT resultsDropped(1, error.message());
     }
     writeNextPart();
@@ -331,10 +337,12 @@ void ResultWriter::setDatabaseDown(bool down, const QString &reason)
         return;
     m_databaseDown = down;
     if (down)
-        qCWarning(lcWriter).noquote() << "database unavailable:" << reason << "— results are kept in the spool"
-                                      << m_spool->directory() << "until it is back";
+        qCWarning(lcWriter).noquote()
+            << "database unavailable:" << reason << "— results are kept in the spool" << m_spool->directory()
+            << "until it is back";
     else
-        qCInfo(lcWriter).noquote() << "database available again;" << m_spoolResults << "spooled results are being written";
+        qCInfo(lcWriter).noquote() << "database available again;" << m_spoolResults
+                                   << "spooled results are being written";
     Q_EMIT databaseAvailabilityChanged(!down, reason);
 }
 

@@ -26,12 +26,12 @@ struct ResultWriterOptions
 
     QString spoolDirectory; // in the data folder, e.g. DATA/spool
     qint64 spoolLimitBytes = DefaultSpoolLimitBytes;
-    int batchSize = 500;           // a batch is written once this many results wait…
-    int flushIntervalMs = 250;     // …or once the first of them has waited this long
-    int maxBatchSize = 5'000;      // results in one write at most (a backlog is written in big batches)
+    int batchSize = 500;            // a batch is written once this many results wait…
+    int flushIntervalMs = 250;      // …or once the first of them has waited this long
+    int maxBatchSize = 5'000;       // results in one write at most (a backlog is written in big batches)
     int maxPendingResults = 20'000; // results waiting in memory while a write is slow; more go to the spool
-    int retryMinMs = 500;          // first retry after the database went away, doubled up to…
-    int retryMaxMs = 30'000;       // …this
+    int retryMinMs = 500;           // first retry after the database went away, doubled up to…
+    int retryMaxMs = 30'000;        // …this
 };
 
 struct ResultWriterCounters

@@ -76,7 +76,8 @@ void StorageExecutor::workerLoop()
             // Jobs report through their promise; nothing escapes here.
         }
         if (db && db->connectionSuspect())
-            lossEpochSeen = m_connectionLossEpoch.load(); // raised by noteConnectionLoss(); this one probes anyway
+            lossEpochSeen =
+                m_connectionLossEpoch.load(); // raised by noteConnectionLoss(); this one probes anyway
     }
 }
 

@@ -45,7 +45,8 @@ public:
         // Started now, not when a worker takes it: result() on a future that is not started
         // returns at once instead of waiting.
         promise->start();
-        enqueue([this, promise, work = std::forward<Work>(work)](Database *db, std::exception_ptr openError) mutable {
+        enqueue([this, promise, work = std::forward<Work>(work)](Database *db,
+                                                                 std::exception_ptr openError) mutable {
             try {
                 if (openError)
                     std::rethrow_exception(openError);

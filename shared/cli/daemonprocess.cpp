@@ -9,9 +9,10 @@ namespace prophasis {
 void setUpDaemonProcess()
 {
     ::umask(077);
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} "
-                                      "%{if-debug}debug%{endif}%{if-info}info%{endif}%{if-warning}warning%{endif}"
-                                      "%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} %{category}: %{message}"));
+    qSetMessagePattern(
+        QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} "
+                       "%{if-debug}debug%{endif}%{if-info}info%{endif}%{if-warning}warning%{endif}"
+                       "%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} %{category}: %{message}"));
     // QT_LOGGING_RULES, read after these rules, still wins.
     QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
 }

@@ -36,7 +36,8 @@ class TestCli : public QObject
             return {};
         }
         return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+                QString::fromUtf8(process.readAllStandardOutput()),
+                QString::fromUtf8(process.readAllStandardError())};
     }
 
     // Starts a daemon, waits for `readyText` in its log, sends `signalNumber`, returns its exit code.
@@ -50,7 +51,8 @@ class TestCli : public QObject
             return -2;
         QString output;
         QDeadlineTimer deadline(20'000);
-        while (!output.contains(readyText) && !deadline.hasExpired() && process.state() == QProcess::Running) {
+        while (!output.contains(readyText) && !deadline.hasExpired() &&
+               process.state() == QProcess::Running) {
             process.waitForReadyRead(200);
             output += QString::fromUtf8(process.readAll());
         }
@@ -83,7 +85,8 @@ private Q_SLOTS:
         QTest::newRow("core") << core << QStringLiteral("prophasis-core");
         QTest::newRow("agent") << agent << QStringLiteral("prophasis-agent");
 #ifdef PROPHASIS_CONSOLE_BINARY
-        QTest::newRow("console") << QStringLiteral(PROPHASIS_CONSOLE_BINARY) << QStringLiteral("prophasis-console");
+        QTest::newRow("console") << QStringLiteral(PROPHASIS_CONSOLE_BINARY)
+                                 << QStringLiteral("prophasis-console");
 #endif
     }
 
@@ -93,7 +96,8 @@ private Q_SLOTS:
         QFETCH(QString, name);
         const Run version = run(program, {QStringLiteral("--version")});
         QCOMPARE(version.exitCode, 0);
-        QVERIFY2(version.out.contains(name + u' ' + QStringLiteral(PROPHASIS_VERSION)), qPrintable(version.out));
+        QVERIFY2(version.out.contains(name + u' ' + QStringLiteral(PROPHASIS_VERSION)),
+                 qPrintable(version.out));
         const Run help = run(program, {QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
         QVERIFY2(help.out.contains(QStringLiteral("Usage")), qPrintable(help.out));
@@ -103,7 +107,8 @@ private Q_SLOTS:
     {
         const Run help = run(core, {QStringLiteral("init"), QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
-        for (const char *option : {"--data-dir", "--database", "--database-url-file", "--admin-password-file"})
+        for (const char *option :
+             {"--data-dir", "--database", "--database-url-file", "--admin-password-file"})
             QVERIFY2(help.out.contains(QLatin1String(option)), option);
         const Run agentHelp = run(agent, {QStringLiteral("init"), QStringLiteral("--help")});
         for (const char *option : {"--config-dir", "--port", "--listen", "--signatures"})
@@ -127,23 +132,27 @@ private Q_SLOTS:
         const QString data = dir.filePath(QStringLiteral("core"));
         const Run init = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data});
         QCOMPARE(init.exitCode, 0);
-        QVERIFY2(QRegularExpression(QStringLiteral("Admin password: [A-Za-z0-9]{20}\n")).match(init.out).hasMatch(),
+        QVERIFY2(QRegularExpression(QStringLiteral("Admin password: [A-Za-z0-9]{20}\n"))
+                     .match(init.out)
+                     .hasMatch(),
                  qPrintable(init.out));
         QVERIFY(QFile::exists(data + QStringLiteral("/prophasis.db")));
         QVERIFY(QFile::exists(data + QStringLiteral("/core.json")));
         QVERIFY(QFile::exists(data + QStringLiteral("/secrets.key")));
         const QRegularExpressionMatch fingerprint =
-            QRegularExpression(QStringLiteral("Core key fingerprint \\(SHA-256 of its public key\\): ([0-9a-f]{64})\n")).match(init.out);
+            QRegularExpression(
+                QStringLiteral("Core key fingerprint \\(SHA-256 of its public key\\): ([0-9a-f]{64})\n"))
+                .match(init.out);
         QVERIFY2(fingerprint.hasMatch(), qPrintable(init.out));
         QString error;
-        const std::optional<TlsIdentity> identity = TlsIdentity::load(data + QStringLiteral("/identity.key"),
-                                                                      data + QStringLiteral("/identity.crt"), &error);
+        const std::optional<TlsIdentity> identity = TlsIdentity::load(
+            data + QStringLiteral("/identity.key"), data + QStringLiteral("/identity.crt"), &error);
         QVERIFY2(identity, qPrintable(error));
         QCOMPARE(spkiSha256(identity->certificate), fingerprint.captured(1));
         // Nothing the core writes is readable by other users.
         for (const char *file : {"/prophasis.db", "/core.json", "/secrets.key", "/identity.key"})
-            QCOMPARE(QFile::permissions(data + QLatin1String(file))
-                         & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
+            QCOMPARE(QFile::permissions(data + QLatin1String(file)) &
+                         (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
                      QFileDevice::Permissions());
 
         // Running init again keeps the admin and the data.
@@ -151,7 +160,8 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode, 0);
         QVERIFY(again.out.contains(QStringLiteral("An admin exists already")));
         // ... and the key every agent has pinned.
-        QVERIFY2(again.out.contains(fingerprint.captured(1) + QStringLiteral(" (kept)")), qPrintable(again.out));
+        QVERIFY2(again.out.contains(fingerprint.captured(1) + QStringLiteral(" (kept)")),
+                 qPrintable(again.out));
 
         QString log;
         QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
@@ -171,27 +181,33 @@ private Q_SLOTS:
         QCOMPARE(noDataDir.exitCode, 1);
         QVERIFY(noDataDir.err.contains(QStringLiteral("--data-dir")));
 
-        const Run notInitialised = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), dir.path()});
+        const Run notInitialised =
+            run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), dir.path()});
         QCOMPARE(notInitialised.exitCode, 1);
-        QVERIFY2(notInitialised.err.contains(QStringLiteral("prophasis-core init")), qPrintable(notInitialised.err));
+        QVERIFY2(notInitialised.err.contains(QStringLiteral("prophasis-core init")),
+                 qPrintable(notInitialised.err));
 
-        const Run badUrl = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("a")),
-                                      QStringLiteral("--database"), QStringLiteral("mysql://root@localhost/x")});
+        const Run badUrl = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"),
+                                      dir.filePath(QStringLiteral("a")), QStringLiteral("--database"),
+                                      QStringLiteral("mysql://root@localhost/x")});
         QCOMPARE(badUrl.exitCode, 1);
         QVERIFY2(badUrl.err.contains(QStringLiteral("not a database URL")), qPrintable(badUrl.err));
 
         // Nothing listens on this loopback port: a clear error within the connect timeout.
-        const Run unreachable = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("b")),
-                                           QStringLiteral("--database"), QStringLiteral("postgresql://nobody@127.0.0.1:1/x")});
+        const Run unreachable = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"),
+                                           dir.filePath(QStringLiteral("b")), QStringLiteral("--database"),
+                                           QStringLiteral("postgresql://nobody@127.0.0.1:1/x")});
         QCOMPARE(unreachable.exitCode, 1);
-        QVERIFY2(unreachable.err.contains(QStringLiteral("cannot open the database")), qPrintable(unreachable.err));
+        QVERIFY2(unreachable.err.contains(QStringLiteral("cannot open the database")),
+                 qPrintable(unreachable.err));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("b/core.json"))));
 
         QFile shortPassword(dir.filePath(QStringLiteral("password")));
         QVERIFY(shortPassword.open(QIODevice::WriteOnly));
         shortPassword.write("too short\n");
         shortPassword.close();
-        const Run weak = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("c")),
+        const Run weak = run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"),
+                                    dir.filePath(QStringLiteral("c")),
                                     QStringLiteral("--admin-password-file"), shortPassword.fileName()});
         QCOMPARE(weak.exitCode, 1);
         QVERIFY(weak.err.contains(QStringLiteral("shorter than 12")));
@@ -216,7 +232,8 @@ private Q_SLOTS:
         config.close();
         const Run refused = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data});
         QCOMPARE(refused.exitCode, 1);
-        QVERIFY2(refused.err.contains(QStringLiteral("retention_rollup_days: must not be shorter than retention_raw_days")),
+        QVERIFY2(refused.err.contains(
+                     QStringLiteral("retention_rollup_days: must not be shorter than retention_raw_days")),
                  qPrintable(refused.err));
     }
 
@@ -249,8 +266,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString config = dir.filePath(QStringLiteral("agent"));
-        const Run init = run(agent, {QStringLiteral("init"), QStringLiteral("--config-dir"), config, QStringLiteral("--port"),
-                                     QStringLiteral("14048"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+        const Run init = run(agent, {QStringLiteral("init"), QStringLiteral("--config-dir"), config,
+                                     QStringLiteral("--port"), QStringLiteral("14048"),
+                                     QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
                                      QStringLiteral("--signatures"), QStringLiteral("enforce")});
         QVERIFY2(init.exitCode == 0, qPrintable(init.err));
         // The last line is the enrollment string, and it names this agent's key and address.
@@ -260,9 +278,11 @@ private Q_SLOTS:
         QVERIFY2(enrollment, qPrintable(error));
         QCOMPARE(enrollment->host, QStringLiteral("127.0.0.1"));
         QCOMPARE(enrollment->port, quint16(14048));
-        QCOMPARE(enrollment->spkiSha256, spkiSha256(QSslCertificate::fromPath(config + QStringLiteral("/agent.crt")).value(0)));
+        QCOMPARE(enrollment->spkiSha256,
+                 spkiSha256(QSslCertificate::fromPath(config + QStringLiteral("/agent.crt")).value(0)));
         QFile key(config + QStringLiteral("/agent.key"));
-        QCOMPARE(key.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QCOMPARE(key.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
 
         // init again refuses to replace the key; new-token issues a fresh string for the same key.
         const Run again = run(agent, {QStringLiteral("init"), QStringLiteral("--config-dir"), config});
@@ -270,7 +290,8 @@ private Q_SLOTS:
         QVERIFY(again.err.contains(QStringLiteral("new-token")));
         const Run fresh = run(agent, {QStringLiteral("new-token"), QStringLiteral("--config-dir"), config});
         QCOMPARE(fresh.exitCode, 0);
-        const std::optional<EnrollmentString> second = EnrollmentString::decode(fresh.out.trimmed().section(u'\n', -1), &error);
+        const std::optional<EnrollmentString> second =
+            EnrollmentString::decode(fresh.out.trimmed().section(u'\n', -1), &error);
         QVERIFY2(second, qPrintable(error));
         QCOMPARE(second->spkiSha256, enrollment->spkiSha256);
         QVERIFY(second->token != enrollment->token);
@@ -294,9 +315,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("expected");
         QTest::newRow("port zero") << QStringList{QStringLiteral("--port"), QStringLiteral("0")} << "--port";
-        QTest::newRow("port text") << QStringList{QStringLiteral("--port"), QStringLiteral("http")} << "--port";
-        QTest::newRow("listen name") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")} << "--listen";
-        QTest::newRow("advertise") << QStringList{QStringLiteral("--advertise"), QStringLiteral("not a host")} << "--advertise";
+        QTest::newRow("port text") << QStringList{QStringLiteral("--port"), QStringLiteral("http")}
+                                   << "--port";
+        QTest::newRow("listen name") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")}
+                                     << "--listen";
+        QTest::newRow("advertise") << QStringList{QStringLiteral("--advertise"), QStringLiteral("not a host")}
+                                   << "--advertise";
         QTest::newRow("signatures") << QStringList{QStringLiteral("--signatures"), QStringLiteral("maybe")}
                                     << "off, verify-if-present, enforce";
     }
@@ -306,12 +330,15 @@ private Q_SLOTS:
         QFETCH(QStringList, arguments);
         QFETCH(QString, expected);
         QTemporaryDir dir;
-        const Run init = run(agent, QStringList{QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path()} + arguments);
+        const Run init =
+            run(agent,
+                QStringList{QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path()} + arguments);
         QCOMPARE(init.exitCode, 1);
         QVERIFY2(init.err.contains(expected), qPrintable(init.err));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("agent.json"))));
 
-        const Run notInitialised = run(agent, {QStringLiteral("run"), QStringLiteral("--config-dir"), dir.path()});
+        const Run notInitialised =
+            run(agent, {QStringLiteral("run"), QStringLiteral("--config-dir"), dir.path()});
         QCOMPARE(notInitialised.exitCode, 1);
         QVERIFY(notInitialised.err.contains(QStringLiteral("prophasis-agent init")));
     }

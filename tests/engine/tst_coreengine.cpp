@@ -29,9 +29,10 @@ const QString PackageSha = QString(64, u'a');
 QJsonObject mockHosts(quint16 port1, quint16 port2, const QString &behaviour2)
 {
     const QJsonObject plugins{
-        {PluginId, MockAgentProcess::pluginEntry(PackageSha, {{QStringLiteral("value"), 1},
-                                                              {QStringLiteral("message"), QStringLiteral("up")},
-                                                              {QStringLiteral("status"), QStringLiteral("ok")}})}};
+        {PluginId,
+         MockAgentProcess::pluginEntry(PackageSha, {{QStringLiteral("value"), 1},
+                                                    {QStringLiteral("message"), QStringLiteral("up")},
+                                                    {QStringLiteral("status"), QStringLiteral("ok")}})}};
     return {{QStringLiteral("web1"), MockAgentProcess::hostEntry(port1, QStringLiteral("normal"), plugins)},
             {QStringLiteral("web2"), MockAgentProcess::hostEntry(port2, behaviour2, plugins)}};
 }
@@ -75,8 +76,9 @@ Shop storeShop(StorageExecutor &storage, const QJsonObject &web1, const QJsonObj
         schedule.checkIds = {shop.check.id};
         ScheduleStore(db).create(schedule);
         shop.service.name = QStringLiteral("shop");
-        shop.service.redundancyGroups = {{QStringLiteral("web"),
-                                          {{MemberKind::Host, shop.web1.id, {}}, {MemberKind::Host, shop.web2.id, {}}}}};
+        shop.service.redundancyGroups = {
+            {QStringLiteral("web"),
+             {{MemberKind::Host, shop.web1.id, {}}, {MemberKind::Host, shop.web2.id, {}}}}};
         shop.service = ServiceStore(db).create(shop.service);
         return shop;
     });
@@ -86,8 +88,8 @@ bool sawChange(const QSignalSpy &spy, const HealthChange &wanted)
 {
     for (const QList<QVariant> &arguments : spy) {
         const auto change = arguments.at(0).value<HealthChange>();
-        if (change.subject == wanted.subject && change.id == wanted.id && change.from == wanted.from
-            && change.to == wanted.to)
+        if (change.subject == wanted.subject && change.id == wanted.id && change.from == wanted.from &&
+            change.to == wanted.to)
             return true;
     }
     return false;
@@ -116,7 +118,8 @@ private Q_SLOTS:
         MockAgentProcess mock;
         const quint16 port1 = testing::freePort(), port2 = testing::freePort();
         QVERIFY(mock.start(spkiSha256(core.certificate), mockHosts(port1, port2, QStringLiteral("normal"))));
-        const Shop shop = storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
+        const Shop shop =
+            storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
 
         QTemporaryDir spool;
         EngineOptions options;
@@ -134,14 +137,16 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web1.id), State::Ok, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Ok, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Ok, 15'000);
-        QVERIFY(sawChange(changes, {HealthChange::Subject::Host, shop.web1.id, State::NoData, State::Ok, {}}));
+        QVERIFY(
+            sawChange(changes, {HealthChange::Subject::Host, shop.web1.id, State::NoData, State::Ok, {}}));
 
         // The results are stored, classified, with the plugin's own status.
         const SeriesKey series{shop.web1.id, shop.check.id, shop.plugin.id};
         QList<CheckResult> stored;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (stored = storage.runAndWait([&](Database &db) { return ResultStore(db).lastResults(series, 3); })).size() >= 2,
-            15'000);
+        QTRY_VERIFY_WITH_TIMEOUT((stored = storage.runAndWait([&](Database &db) {
+                                     return ResultStore(db).lastResults(series, 3);
+                                 })).size() >= 2,
+                                 15'000);
         QCOMPARE(stored.last().classification, State::Ok);
         QCOMPARE(stored.last().message, QStringLiteral("up"));
         QCOMPARE(stored.last().value, std::optional<double>(1));
@@ -151,12 +156,14 @@ private Q_SLOTS:
         QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Unknown, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Degraded, 15'000);
-        QVERIFY(sawChange(changes, {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}}));
+        QVERIFY(sawChange(changes,
+                          {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}}));
         QCOMPARE(engine.health().hostState(shop.web1.id), State::Ok);
         // The admin hears of it once, not once per failed run.
         QList<LogEntry> dispatchLog;
         QTRY_VERIFY_WITH_TIMEOUT(!(dispatchLog = storage.runAndWait([](Database &db) {
-                                      return SystemLogStore(db).list({.category = QStringLiteral("dispatch")});
+                                      return SystemLogStore(db).list(
+                                          {.category = QStringLiteral("dispatch")});
                                   })).isEmpty(),
                                  10'000);
         QCOMPARE(dispatchLog.size(), 1);
@@ -196,13 +203,15 @@ private Q_SLOTS:
         QVERIFY(agent.init(test::freeLoopbackPort()));
         QVERIFY2(agent.start(), qPrintable(agent.log()));
         QString error;
-        const std::optional<EnrollmentString> enrollment = EnrollmentString::decode(agent.enrollmentString(), &error);
+        const std::optional<EnrollmentString> enrollment =
+            EnrollmentString::decode(agent.enrollmentString(), &error);
         QVERIFY2(enrollment, qPrintable(error));
 
         QTemporaryDir spool;
         EngineOptions options;
         options.spoolDirectory = spool.path();
-        CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), TlsIdentity::generate(QStringLiteral("core")), options);
+        CoreEngine engine(storage, SecretBox(SecretBox::generateKey()),
+                          TlsIdentity::generate(QStringLiteral("core")), options);
         QFuture<Host> added = engine.addHostFromEnrollment(agent.enrollmentString(), QStringLiteral("db1"));
         QTRY_VERIFY_WITH_TIMEOUT(added.isFinished(), 30'000);
         const Host host = added.result();
@@ -214,7 +223,8 @@ private Q_SLOTS:
 
         // The token is burnt: a second pairing with the same string is refused with a reason, and
         // no host is stored for it.
-        QFuture<Host> again = engine.addHostFromEnrollment(agent.enrollmentString(), QStringLiteral("db1-again"));
+        QFuture<Host> again =
+            engine.addHostFromEnrollment(agent.enrollmentString(), QStringLiteral("db1-again"));
         QTRY_VERIFY_WITH_TIMEOUT(again.isFinished(), 30'000);
         try {
             again.result();

@@ -10,11 +10,12 @@ using test::FixtureNow;
 namespace prophasis {
 inline char *toString(const HealthChange &change)
 {
-    return qstrdup(qPrintable(QStringLiteral("%1 %2: %3 -> %4 at %5")
-                                  .arg(change.subject == HealthChange::Subject::Host ? QStringLiteral("host")
-                                                                                      : QStringLiteral("service"),
-                                       change.id.toString(), enumName(change.from), enumName(change.to),
-                                       change.time.toString(Qt::ISODateWithMs))));
+    return qstrdup(
+        qPrintable(QStringLiteral("%1 %2: %3 -> %4 at %5")
+                       .arg(change.subject == HealthChange::Subject::Host ? QStringLiteral("host")
+                                                                          : QStringLiteral("service"),
+                            change.id.toString(), enumName(change.from), enumName(change.to),
+                            change.time.toString(Qt::ISODateWithMs))));
 }
 inline char *toString(State state)
 {
@@ -50,8 +51,9 @@ struct WebShop
         plugin = f.plugin(QStringLiteral("http"));
         check = f.check({web1, web2, db, lonely}, {}, {plugin});
         f.schedule({check}, {60});
-        service = f.service({ConfigurationFixture::hostMember(db)},
-                            {{ConfigurationFixture::hostMember(web1), ConfigurationFixture::hostMember(web2)}});
+        service =
+            f.service({ConfigurationFixture::hostMember(db)},
+                      {{ConfigurationFixture::hostMember(web1), ConfigurationFixture::hostMember(web2)}});
         for (const QUuid &host : {web1, web2, db, lonely})
             f.result(host, check, plugin, State::Ok);
     }
@@ -86,16 +88,20 @@ private Q_SLOTS:
         QCOMPARE(tracker.serviceState(shop.service), State::Ok);
 
         const QDateTime later = FixtureNow.addSecs(10);
-        QList<HealthChange> changes = tracker.recordResult(shop.series(shop.web1), {later, State::Critical}, later);
-        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.web1, State::Ok, State::Critical, later),
-                                               serviceChange(shop.service, State::Ok, State::Degraded, later)}));
+        QList<HealthChange> changes =
+            tracker.recordResult(shop.series(shop.web1), {later, State::Critical}, later);
+        QCOMPARE(changes,
+                 (QList<HealthChange>{hostChange(shop.web1, State::Ok, State::Critical, later),
+                                      serviceChange(shop.service, State::Ok, State::Degraded, later)}));
         // The same state again is no change.
         const QDateTime later2 = later.addSecs(60);
-        QCOMPARE(tracker.recordResult(shop.series(shop.web1), {later2, State::Critical}, later2), QList<HealthChange>());
+        QCOMPARE(tracker.recordResult(shop.series(shop.web1), {later2, State::Critical}, later2),
+                 QList<HealthChange>());
         // The second web server failing too takes the service down.
         changes = tracker.recordResult(shop.series(shop.web2), {later2, State::Major}, later2);
-        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.web2, State::Ok, State::Major, later2),
-                                               serviceChange(shop.service, State::Degraded, State::Major, later2)}));
+        QCOMPARE(changes,
+                 (QList<HealthChange>{hostChange(shop.web2, State::Ok, State::Major, later2),
+                                      serviceChange(shop.service, State::Degraded, State::Major, later2)}));
         // A host in no service changes itself only.
         changes = tracker.recordResult(shop.series(shop.lonely), {later2, State::Minor}, later2);
         QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.lonely, State::Ok, State::Minor, later2)}));
@@ -137,7 +143,8 @@ private Q_SLOTS:
         HealthTracker tracker;
         tracker.reset(shop.f.config, shop.f.results, FixtureNow);
         const QDateTime earlier = FixtureNow.addSecs(-30);
-        QCOMPARE(tracker.recordResult(shop.series(shop.db), {earlier, State::Critical}, FixtureNow), QList<HealthChange>());
+        QCOMPARE(tracker.recordResult(shop.series(shop.db), {earlier, State::Critical}, FixtureNow),
+                 QList<HealthChange>());
         QCOMPARE(tracker.hostState(shop.db), State::Ok);
         QCOMPARE(tracker.latest().value(shop.series(shop.db)).time, FixtureNow);
     }
@@ -148,7 +155,8 @@ private Q_SLOTS:
         HealthTracker tracker;
         tracker.reset(shop.f.config, shop.f.results, FixtureNow);
         const SeriesKey stranger{QUuid::createUuid(), shop.check, shop.plugin};
-        QCOMPARE(tracker.recordResult(stranger, {FixtureNow, State::Critical}, FixtureNow), QList<HealthChange>());
+        QCOMPARE(tracker.recordResult(stranger, {FixtureNow, State::Critical}, FixtureNow),
+                 QList<HealthChange>());
         QVERIFY(!tracker.latest().contains(stranger));
     }
 
@@ -206,14 +214,16 @@ private Q_SLOTS:
 
         // Enabled again, its stored result counts again.
         ConfigurationFixture &f = shop.f;
-        QCOMPARE(tracker.setConfiguration(f.config, FixtureNow), QList<HealthChange>{hostChange(shop.web1, State::NoData, State::Ok)});
+        QCOMPARE(tracker.setConfiguration(f.config, FixtureNow),
+                 QList<HealthChange>{hostChange(shop.web1, State::NoData, State::Ok)});
 
         // A new host has no data until its first result.
         const QUuid newHost = f.host(QStringLiteral("web3"));
         f.config.checks[shop.check].hostIds.append(newHost);
         QCOMPARE(tracker.setConfiguration(f.config, FixtureNow), QList<HealthChange>());
         QCOMPARE(tracker.hostState(newHost), State::NoData);
-        QCOMPARE(tracker.recordResult({newHost, shop.check, shop.plugin}, {FixtureNow, State::Critical}, FixtureNow),
+        QCOMPARE(tracker.recordResult({newHost, shop.check, shop.plugin}, {FixtureNow, State::Critical},
+                                      FixtureNow),
                  QList<HealthChange>{hostChange(newHost, State::NoData, State::Critical)});
 
         // A removed host and service simply go: nothing is reported for them.

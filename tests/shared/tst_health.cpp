@@ -1,4 +1,5 @@
 #include <QTest>
+
 #include <algorithm>
 
 #include "shared/domain/enumnames.h"

@@ -18,10 +18,12 @@ inline qint64 countRows(Database &db, const QString &table)
 
 inline bool tableExists(Database &db, const QString &table)
 {
-    QSqlQuery query = db.exec(db.kind() == DatabaseKind::Sqlite
-                                  ? QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")
-                                  : QStringLiteral("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?"),
-                              {table});
+    QSqlQuery query = db.exec(
+        db.kind() == DatabaseKind::Sqlite
+            ? QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")
+            : QStringLiteral(
+                  "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?"),
+        {table});
     query.next();
     return query.value(0).toInt() > 0;
 }
@@ -43,12 +45,12 @@ inline qint64 countChunkRows(Database &db, const QString &table)
 } // namespace prophasis::test
 
 // Fails the test unless `expression` throws a StorageError of `expectedKind`.
-#define QVERIFY_STORAGE_ERROR(expression, expectedKind)                                                          \
-    do {                                                                                                         \
-        try {                                                                                                    \
-            expression;                                                                                          \
-            QFAIL("expected a StorageError of kind " #expectedKind);                                             \
-        } catch (const prophasis::StorageError &storageError) {                                                  \
-            QVERIFY2(storageError.kind() == (expectedKind), qPrintable(storageError.message()));                 \
-        }                                                                                                        \
+#define QVERIFY_STORAGE_ERROR(expression, expectedKind)                                                      \
+    do {                                                                                                     \
+        try {                                                                                                \
+            expression;                                                                                      \
+            QFAIL("expected a StorageError of kind " #expectedKind);                                         \
+        } catch (const prophasis::StorageError &storageError) {                                              \
+            QVERIFY2(storageError.kind() == (expectedKind), qPrintable(storageError.message()));             \
+        }                                                                                                    \
     } while (false)

@@ -13,9 +13,9 @@ const QDateTime T0 = QDateTime(QDate(2026, 3, 1), QTime(10, 0), Qt::UTC);
 
 bool sameResult(const CheckResult &a, const CheckResult &b)
 {
-    return a.hostId == b.hostId && a.checkId == b.checkId && a.pluginId == b.pluginId && a.time == b.time && a.type == b.type
-           && a.value == b.value && a.message == b.message && a.status == b.status && a.classification == b.classification
-           && a.metrics == b.metrics && a.durationMs == b.durationMs;
+    return a.hostId == b.hostId && a.checkId == b.checkId && a.pluginId == b.pluginId && a.time == b.time &&
+           a.type == b.type && a.value == b.value && a.message == b.message && a.status == b.status &&
+           a.classification == b.classification && a.metrics == b.metrics && a.durationMs == b.durationMs;
 }
 
 QList<CheckResult> batch(int first, int count, const QString &message = QStringLiteral("fine"))
@@ -33,7 +33,8 @@ QList<CheckResult> batch(int first, int count, const QString &message = QStringL
         result.status = PluginStatus::Warning;
         result.classification = i % 2 ? State::Unknown : State::Major;
         result.durationMs = i;
-        result.metrics = {{QStringLiteral("load1"), i * 0.5, {}}, {QStringLiteral("/var ✓"), 81, QStringLiteral("%")}};
+        result.metrics = {{QStringLiteral("load1"), i * 0.5, {}},
+                          {QStringLiteral("/var ✓"), 81, QStringLiteral("%")}};
         results.append(result);
     }
     return results;
@@ -59,7 +60,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(spool.open(&error), qPrintable(error));
         QVERIFY(spool.isEmpty());
-        const QList<QList<CheckResult>> records = {batch(0, 3), batch(3, 1, QStringLiteral("ünïcødé ✓ '\"\n")), batch(4, 5, {})};
+        const QList<QList<CheckResult>> records = {
+            batch(0, 3), batch(3, 1, QStringLiteral("ünïcødé ✓ '\"\n")), batch(4, 5, {})};
         qint64 expectedBytes = 0;
         for (const QList<CheckResult> &record : records) {
             QCOMPARE(spool.append(record, &error), ResultSpool::AppendResult::Appended);

@@ -1,7 +1,7 @@
 #include <QCoreApplication>
 #include <QFutureWatcher>
-#include <QSignalSpy>
 #include <QSemaphore>
+#include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
@@ -31,8 +31,9 @@ class TestStorageExecutor : public QObject
         admin.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
         for (int i = 0; i < 100; ++i) {
-            QSqlQuery others = admin.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity "
-                                                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+            QSqlQuery others =
+                admin.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity "
+                                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
             if (others.next() && others.value(0).toInt() == 0)
                 return;
             QTest::qWait(20);
@@ -41,7 +42,10 @@ class TestStorageExecutor : public QObject
     }
 
 private Q_SLOTS:
-    void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_executor")); }
+    void initTestCase()
+    {
+        m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_executor"));
+    }
 
     void init()
     {
@@ -53,7 +57,8 @@ private Q_SLOTS:
     {
         StorageExecutor executor(m_config, 2);
         QThread *const caller = QThread::currentThread();
-        const bool elsewhere = executor.runAndWait([caller](Database &) { return QThread::currentThread() != caller; });
+        const bool elsewhere =
+            executor.runAndWait([caller](Database &) { return QThread::currentThread() != caller; });
         QVERIFY(elsewhere);
     }
 
@@ -91,17 +96,20 @@ private Q_SLOTS:
         QCOMPARE(kind, StorageError::Kind::NotFound);
         // The worker survives a failed job.
         QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), 0);
-        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { HostStore(db).remove(QUuid::createUuid()); }),
-                              StorageError::Kind::NotFound);
+        QVERIFY_STORAGE_ERROR(
+            executor.runAndWait([](Database &db) { HostStore(db).remove(QUuid::createUuid()); }),
+            StorageError::Kind::NotFound);
     }
 
     void anUnreachableDatabaseIsReportedPerJob()
     {
         DatabaseConfig broken = DatabaseConfig::sqlite(QStringLiteral("/nonexistent-folder/sub/db.sqlite"));
         StorageExecutor executor(broken, 1);
-        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }), StorageError::Kind::Unavailable);
+        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }),
+                              StorageError::Kind::Unavailable);
         // And again: every job gets the error, none hangs.
-        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }), StorageError::Kind::Unavailable);
+        QVERIFY_STORAGE_ERROR(executor.runAndWait([](Database &db) { migrate(db); }),
+                              StorageError::Kind::Unavailable);
     }
 
     void aLostConnectionIsReopened()
@@ -165,7 +173,8 @@ private Q_SLOTS:
         holder.exec(QStringLiteral("BEGIN"));
         holder.exec(QStringLiteral("LOCK TABLE hosts IN ACCESS EXCLUSIVE MODE"));
         db.exec(QStringLiteral("SET lock_timeout = 50"));
-        QVERIFY_STORAGE_ERROR(db.exec(QStringLiteral("SELECT count(*) FROM hosts")), StorageError::Kind::Unavailable);
+        QVERIFY_STORAGE_ERROR(db.exec(QStringLiteral("SELECT count(*) FROM hosts")),
+                              StorageError::Kind::Unavailable);
         holder.exec(QStringLiteral("ROLLBACK"));
     }
 
@@ -184,7 +193,8 @@ private Q_SLOTS:
         }
         for (QFuture<Host> &future : futures)
             QVERIFY(!future.result().id.isNull());
-        QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }), qsizetype(Jobs));
+        QCOMPARE(executor.runAndWait([](Database &db) { return HostStore(db).list().size(); }),
+                 qsizetype(Jobs));
     }
 
     void destructionFinishesQueuedJobs()

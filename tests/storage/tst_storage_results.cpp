@@ -28,7 +28,10 @@ class TestStorageResults : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_results")); }
+    void initTestCase()
+    {
+        m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_results"));
+    }
 
     void init()
     {
@@ -45,7 +48,9 @@ private Q_SLOTS:
         CheckResult result = make(T0, 1.5, QStringLiteral("load is fine"));
         result.status = PluginStatus::Ok;
         result.durationMs = 42;
-        result.metrics = {{QStringLiteral("load1"), 1.5, {}}, {QStringLiteral("load5"), 0.75, {}}, {QStringLiteral("/var"), 81, QStringLiteral("%")}};
+        result.metrics = {{QStringLiteral("load1"), 1.5, {}},
+                          {QStringLiteral("load5"), 0.75, {}},
+                          {QStringLiteral("/var"), 81, QStringLiteral("%")}};
         CheckResult failed = make(T0.addSecs(60), std::nullopt, QStringLiteral("connection refused"));
         failed.type = ResultType::ConnectionError;
         failed.classification = State::Unknown;
@@ -72,7 +77,8 @@ private Q_SLOTS:
         ResultStore results(*m_db);
         QList<CheckResult> batch;
         for (int i = 0; i < 50; ++i)
-            batch.append(make(T0.addSecs(i * 60), i, i % 10 == 0 ? QStringLiteral("rare") : QStringLiteral("all good")));
+            batch.append(make(T0.addSecs(i * 60), i,
+                              i % 10 == 0 ? QStringLiteral("rare") : QStringLiteral("all good")));
         results.insert(batch);
         results.insert({make(T0.addSecs(3600), 1, QStringLiteral("all good"))});
         QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 51);
@@ -82,9 +88,10 @@ private Q_SLOTS:
     void awkwardTextSurvivesTheBatchPath()
     {
         // Batches write values into the SQL as quoted literals; nothing may break out of them.
-        const QStringList messages = {QStringLiteral("it's 'quoted' ''twice''"), QStringLiteral("back\\slash \\' end"),
-                                      QStringLiteral("question? marks ?? here"), QStringLiteral("ünïcødé ✓ 🚀 中文"),
-                                      QStringLiteral("'); DROP TABLE results; --"), QStringLiteral("line\nbreak\ttab")};
+        const QStringList messages = {
+            QStringLiteral("it's 'quoted' ''twice''"),    QStringLiteral("back\\slash \\' end"),
+            QStringLiteral("question? marks ?? here"),    QStringLiteral("ünïcødé ✓ 🚀 中文"),
+            QStringLiteral("'); DROP TABLE results; --"), QStringLiteral("line\nbreak\ttab")};
         ResultStore results(*m_db);
         QList<CheckResult> batch;
         for (qsizetype i = 0; i < messages.size(); ++i) {
@@ -106,8 +113,10 @@ private Q_SLOTS:
     void nulAndNonFiniteValuesAreStoredSafely()
     {
         ResultStore results(*m_db);
-        CheckResult withNul = make(T0, std::numeric_limits<double>::quiet_NaN(), QStringLiteral("before") + QChar(u'\0') + QStringLiteral("after"));
-        CheckResult infinite = make(T0.addSecs(1), std::numeric_limits<double>::infinity(), QStringLiteral("inf"));
+        CheckResult withNul = make(T0, std::numeric_limits<double>::quiet_NaN(),
+                                   QStringLiteral("before") + QChar(u'\0') + QStringLiteral("after"));
+        CheckResult infinite =
+            make(T0.addSecs(1), std::numeric_limits<double>::infinity(), QStringLiteral("inf"));
         results.insert({withNul, infinite});
         const QList<CheckResult> read = results.lastResults(series(), 2);
         QCOMPARE(read.size(), 2);
@@ -167,7 +176,8 @@ private Q_SLOTS:
             batch.append(other);
         }
         results.insert(batch);
-        const QList<CheckResult> range = results.hostResults(m_fixture.host, T0.addSecs(120), T0.addSecs(300));
+        const QList<CheckResult> range =
+            results.hostResults(m_fixture.host, T0.addSecs(120), T0.addSecs(300));
         QCOMPARE(range.size(), 3); // 2, 3, 4: from inclusive, to exclusive
         QCOMPARE(range.first().value, std::optional<double>(2));
         QCOMPARE(range.last().value, std::optional<double>(4));
@@ -205,7 +215,8 @@ private Q_SLOTS:
         QCOMPARE(values[1].max, 20.0);
         QCOMPARE(values[1].count, 2); // a result without a value is not averaged in
 
-        const QList<HourlyRollup> metric = results.hourlyRollups(series(), QStringLiteral("load1"), {}, T0, T0.addSecs(7200));
+        const QList<HourlyRollup> metric =
+            results.hourlyRollups(series(), QStringLiteral("load1"), {}, T0, T0.addSecs(7200));
         QCOMPARE(metric.size(), 1);
         QCOMPARE(metric[0].min, 2.0);
         QCOMPARE(metric[0].max, 8.0);
@@ -229,7 +240,8 @@ private Q_SLOTS:
         for (int i = 0; i < 1200; ++i) {
             QCOMPARE(read[i].value, std::optional<double>(i));
             QCOMPARE(read[i].message, QStringLiteral("message %1").arg(i % 300));
-            QCOMPARE(read[i].metrics, (QList<Metric>{{QStringLiteral("a"), double(i), {}}, {QStringLiteral("b"), double(-i), {}}}));
+            QCOMPARE(read[i].metrics, (QList<Metric>{{QStringLiteral("a"), double(i), {}},
+                                                     {QStringLiteral("b"), double(-i), {}}}));
         }
     }
 
@@ -269,19 +281,24 @@ private Q_SLOTS:
         QVERIFY(cache.find({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}));
         // Known series are written without a lookup.
         ResultStore(*m_db, &cache).insert({make(T0.addSecs(60), 1, QStringLiteral("second"))});
-        QCOMPARE(ResultStore(*m_db).lastResults({m_fixture.host, m_fixture.check, m_fixture.plugin}, 5).size(), 2);
+        QCOMPARE(
+            ResultStore(*m_db).lastResults({m_fixture.host, m_fixture.check, m_fixture.plugin}, 5).size(), 2);
 
         // The host goes, and with it its series: its cached id must not be written to. The
         // batch is refused with the clear error of an unknown host and the cache is emptied.
         HostStore(*m_db).remove(m_fixture.host);
-        QVERIFY_STORAGE_ERROR(ResultStore(*m_db, &cache).insert({make(T0.addSecs(120), 1, QStringLiteral("late"))}),
-                              StorageError::Kind::MissingReference);
+        QVERIFY_STORAGE_ERROR(
+            ResultStore(*m_db, &cache).insert({make(T0.addSecs(120), 1, QStringLiteral("late"))}),
+            StorageError::Kind::MissingReference);
         QVERIFY(!cache.find({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}));
         QCOMPARE(countRows(*m_db, QStringLiteral("series")), 1);
         // The other host's series is looked up again and written.
         other.time = T0.addSecs(120);
         ResultStore(*m_db, &cache).insert({other});
-        QCOMPARE(ResultStore(*m_db).lastResults({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, 5).size(), 2);
+        QCOMPARE(ResultStore(*m_db)
+                     .lastResults({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, 5)
+                     .size(),
+                 2);
 
         // A batch inside a caller's transaction that rolls back leaves no id behind.
         cache.clear();
@@ -344,9 +361,11 @@ private Q_SLOTS:
         // Every rollup count adds up to the number of values and metrics written.
         qint64 values = 0;
         qint64 metrics = 0;
-        for (const HourlyRollup &rollup : results().hourlyRollups(series(), {}, {}, T0.addDays(-1), T0.addDays(1)))
+        for (const HourlyRollup &rollup :
+             results().hourlyRollups(series(), {}, {}, T0.addDays(-1), T0.addDays(1)))
             values += rollup.count;
-        for (const HourlyRollup &rollup : results().hourlyRollups(series(), QStringLiteral("n"), {}, T0.addDays(-1), T0.addDays(1)))
+        for (const HourlyRollup &rollup :
+             results().hourlyRollups(series(), QStringLiteral("n"), {}, T0.addDays(-1), T0.addDays(1)))
             metrics += rollup.count;
         QCOMPARE(values, total);
         QCOMPARE(metrics, total);

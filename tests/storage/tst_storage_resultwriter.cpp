@@ -45,7 +45,8 @@ bool pgCluster(const QString &action, const QString &dir)
     QProcess process;
     process.setProcessChannelMode(QProcess::ForwardedChannels);
     process.start(QStringLiteral("bash"), {QStringLiteral(PROPHASIS_PG_CLUSTER_SCRIPT), action, dir});
-    return process.waitForFinished(120'000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    return process.waitForFinished(120'000) && process.exitStatus() == QProcess::NormalExit &&
+           process.exitCode() == 0;
 }
 
 } // namespace
@@ -55,15 +56,19 @@ class TestStorageResultWriter : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_resultwriter")); }
+    void initTestCase()
+    {
+        m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_resultwriter"));
+    }
 
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
         // SQLite in a folder of the test's own, so the test can take the folder away.
         QDir().mkpath(m_dir->filePath(QStringLiteral("live")));
-        m_config = m_testDatabase->isPostgres() ? m_testDatabase->freshDatabase()
-                                                : DatabaseConfig::sqlite(m_dir->filePath(QStringLiteral("live/prophasis.db")));
+        m_config = m_testDatabase->isPostgres()
+                       ? m_testDatabase->freshDatabase()
+                       : DatabaseConfig::sqlite(m_dir->filePath(QStringLiteral("live/prophasis.db")));
         Database db(m_config);
         migrate(db);
         createEntities(db);
@@ -258,7 +263,8 @@ private Q_SLOTS:
             QFile urlFile(clusterDir->filePath(QStringLiteral("url")));
             QVERIFY(urlFile.open(QIODevice::ReadOnly));
             QString error;
-            const std::optional<DatabaseConfig> own = DatabaseConfig::fromUrl(QString::fromUtf8(urlFile.readAll()).trimmed(), &error);
+            const std::optional<DatabaseConfig> own =
+                DatabaseConfig::fromUrl(QString::fromUtf8(urlFile.readAll()).trimmed(), &error);
             QVERIFY2(own, qPrintable(error));
             m_config = *own;
             Database db(m_config);
@@ -266,13 +272,14 @@ private Q_SLOTS:
             createEntities(db);
             // pg_ctl runs beside the event loop, which keeps feeding results meanwhile.
             auto control = [&](const QString &action) {
-                serverControl.start(QStringLiteral("bash"), {QStringLiteral(PROPHASIS_PG_CLUSTER_SCRIPT), action, clusterDir->path()});
+                serverControl.start(QStringLiteral("bash"), {QStringLiteral(PROPHASIS_PG_CLUSTER_SCRIPT),
+                                                             action, clusterDir->path()});
             };
             takeAway = [=] { control(QStringLiteral("stop-server")); };
             bringBack = [=] { control(QStringLiteral("start-server")); };
             changeDone = [&] {
-                return serverControl.state() == QProcess::NotRunning && serverControl.exitStatus() == QProcess::NormalExit
-                       && serverControl.exitCode() == 0;
+                return serverControl.state() == QProcess::NotRunning &&
+                       serverControl.exitStatus() == QProcess::NormalExit && serverControl.exitCode() == 0;
             };
         } else {
             takeAway = [&] {
@@ -307,7 +314,8 @@ private Q_SLOTS:
         const qint64 spooledAtOutage = writer.counters().spooled;
         QTRY_VERIFY_WITH_TIMEOUT(writer.counters().spooled >= spooledAtOutage + 200, OutageTimeoutMs);
         bringBack();
-        QTRY_VERIFY_WITH_TIMEOUT(writer.databaseAvailable() && writer.spooledResults() == 0 && changeDone(), OutageTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(writer.databaseAvailable() && writer.spooledResults() == 0 && changeDone(),
+                                 OutageTimeoutMs);
         const qint64 writtenAfter = writer.counters().written;
         QTRY_VERIFY_WITH_TIMEOUT(writer.counters().written >= writtenAfter + 200, OutageTimeoutMs);
         feeder.stop();
@@ -372,7 +380,10 @@ private:
     }
 
     QString spoolPath() const { return m_dir->filePath(QStringLiteral("spool")); }
-    QStringList segments() const { return QDir(spoolPath()).entryList({QStringLiteral("*.spool")}, QDir::Files); }
+    QStringList segments() const
+    {
+        return QDir(spoolPath()).entryList({QStringLiteral("*.spool")}, QDir::Files);
+    }
 
     // The test database renamed (SQLite: its folder), so the writer cannot reach it until
     // revealDatabase() renames it back.

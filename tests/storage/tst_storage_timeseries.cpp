@@ -30,7 +30,10 @@ class TestStorageTimeSeries : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_timeseries")); }
+    void initTestCase()
+    {
+        m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("storage_timeseries"));
+    }
 
     void init()
     {
@@ -65,7 +68,8 @@ private Q_SLOTS:
             QCOMPARE(point.average, 30.0 * k + 14.5);
             QCOMPARE(point.count, 30); // the run without a value is not counted
         }
-        const SeriesRange metric = store().range(series(), QStringLiteral("m"), QStringLiteral("%"), T0, T0.addSecs(7200), 4);
+        const SeriesRange metric =
+            store().range(series(), QStringLiteral("m"), QStringLiteral("%"), T0, T0.addSecs(7200), 4);
         QCOMPARE(metric.points.size(), 4);
         QCOMPARE(metric.points[1].min, 60.0);
         QCOMPARE(metric.points[1].max, 118.0);
@@ -109,7 +113,8 @@ private Q_SLOTS:
             QCOMPARE(raw.points[k].count, hourly.points[k].count);
         }
         // Hourly buckets start at the hour holding `from`, and never split an hour.
-        const SeriesRange unaligned = store().range(series(), {}, {}, T0.addSecs(600), T0.addDays(3), 7, RangeSource::Hourly);
+        const SeriesRange unaligned =
+            store().range(series(), {}, {}, T0.addSecs(600), T0.addDays(3), 7, RangeSource::Hourly);
         QCOMPARE(unaligned.points.first().time, T0);
         QCOMPARE(unaligned.bucketMs % 3'600'000, 0);
         QVERIFY(unaligned.points.size() <= 7);
@@ -123,7 +128,10 @@ private Q_SLOTS:
     {
         store().insert({make(T0, 1)});
         QVERIFY(store().range(series(), QStringLiteral("nope"), {}, T0, T0.addSecs(60), 10).points.isEmpty());
-        QVERIFY(store().range({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, {}, {}, T0, T0.addSecs(60), 10).points.isEmpty());
+        QVERIFY(store()
+                    .range({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, {}, {}, T0,
+                           T0.addSecs(60), 10)
+                    .points.isEmpty());
         QVERIFY(store().range(series(), {}, {}, T0.addSecs(60), T0, 10).points.isEmpty());
         QCOMPARE(store().range(series(), {}, {}, T0, T0.addSecs(60), 10).points.size(), 1);
     }
@@ -165,13 +173,16 @@ private Q_SLOTS:
         QCOMPARE(old.points.size(), 24);
         // The latest result of a series outlives the day that held it.
         QVERIFY(store().lastResults({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}, 5).isEmpty());
-        const std::optional<CheckResult> latest = store().latestResult({m_fixture.otherHost, m_fixture.check, m_fixture.plugin});
+        const std::optional<CheckResult> latest =
+            store().latestResult({m_fixture.otherHost, m_fixture.check, m_fixture.plugin});
         QVERIFY(latest);
         QCOMPARE(latest->time, lonely.time);
         QCOMPARE(latest->value, std::optional<double>(42));
         QCOMPARE(latest->message, QStringLiteral("the only one"));
         QCOMPARE(latest->classification, State::Major);
-        QCOMPARE(store().latest().value({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}).classification, State::Major);
+        QCOMPARE(
+            store().latest().value({m_fixture.otherHost, m_fixture.check, m_fixture.plugin}).classification,
+            State::Major);
 
         // Again at the same time: nothing more to drop.
         report = store().expire(now, RetentionPolicy{30, 731});
@@ -210,7 +221,8 @@ private Q_SLOTS:
         QCOMPARE(history[1].classification, State::Ok);
         QCOMPARE(history[2].message, QStringLiteral("message 7"));
         // The range is from-inclusive, to-exclusive.
-        const QList<MessageEntry> middle = store().messageHistory(series(), T0.addDays(1), T0.addDays(2), 100);
+        const QList<MessageEntry> middle =
+            store().messageHistory(series(), T0.addDays(1), T0.addDays(2), 100);
         QCOMPARE(middle.size(), 2);
         QCOMPARE(middle[0].message, QStringLiteral("message 3"));
         QCOMPARE(middle[1].message, QStringLiteral("message 2"));
@@ -225,14 +237,16 @@ private Q_SLOTS:
             batch.append(result);
         }
         store().insert(batch);
-        store().insert(batch);              // a replay after an outage
+        store().insert(batch);                // a replay after an outage
         store().insert(batch.mid(5) + batch); // partly new, partly old, duplicated inside the batch
         QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), 10);
         const QList<HourlyRollup> rollups = store().hourlyRollups(series(), {}, {}, T0, T0.addDays(1));
         QCOMPARE(rollups.size(), 1);
         QCOMPARE(rollups[0].count, 10);
         QCOMPARE(rollups[0].sum, 45.0);
-        QCOMPARE(store().hourlyRollups(series(), QStringLiteral("m"), {}, T0, T0.addDays(1)).constFirst().count, 10);
+        QCOMPARE(
+            store().hourlyRollups(series(), QStringLiteral("m"), {}, T0, T0.addDays(1)).constFirst().count,
+            10);
     }
 
     void resultsAcrossDaysAndMonthsLandInTheirChunks()
@@ -246,13 +260,16 @@ private Q_SLOTS:
         QCOMPARE(read[0].time, midnight.addMSecs(-1));
         QCOMPARE(read[1].time, midnight.addSecs(60));
         QCOMPARE(store().hostResults(m_fixture.host, midnight.addDays(-1), midnight.addDays(1)).size(), 2);
-        QCOMPARE(store().range(series(), {}, {}, midnight.addSecs(-60), midnight.addSecs(120), 100).points.size(), 2);
+        QCOMPARE(
+            store().range(series(), {}, {}, midnight.addSecs(-60), midnight.addSecs(120), 100).points.size(),
+            2);
     }
 
     void timesThatNoChunkCanHoldAreRefused()
     {
-        QVERIFY_STORAGE_ERROR(store().insert({make(QDateTime(QDate(1969, 12, 31), QTime(23, 0), Qt::UTC), 1)}),
-                              StorageError::Kind::Invalid);
+        QVERIFY_STORAGE_ERROR(
+            store().insert({make(QDateTime(QDate(1969, 12, 31), QTime(23, 0), Qt::UTC), 1)}),
+            StorageError::Kind::Invalid);
         QVERIFY_STORAGE_ERROR(store().insert({make(QDateTime(), 1)}), StorageError::Kind::Invalid);
         QCOMPARE(countRows(*m_db, QStringLiteral("series")), 0);
     }
@@ -266,24 +283,32 @@ private Q_SLOTS:
         migrate(*m_db, 1);
         createEntities();
         Database &db = *m_db;
-        db.exec(QStringLiteral("INSERT INTO series (id, host_id, check_id, plugin_id, last_result_id, last_ms, last_classification) "
+        db.exec(QStringLiteral("INSERT INTO series (id, host_id, check_id, plugin_id, last_result_id, "
+                               "last_ms, last_classification) "
                                "VALUES (1, ?, ?, ?, 3, ?, 'critical')"),
-                {dbId(m_fixture.host), dbId(m_fixture.check), dbId(m_fixture.plugin), T0.addSecs(3600 + 120).toMSecsSinceEpoch()});
-        db.exec(QStringLiteral("INSERT INTO messages (id, hash, text) VALUES (1, 'h1', 'fine'), (2, 'h2', 'broken')"));
-        db.exec(QStringLiteral("INSERT INTO metric_names (id, name, unit) VALUES (1, 'load1', ''), (2, '/var', '%')"));
+                {dbId(m_fixture.host), dbId(m_fixture.check), dbId(m_fixture.plugin),
+                 T0.addSecs(3600 + 120).toMSecsSinceEpoch()});
+        db.exec(QStringLiteral(
+            "INSERT INTO messages (id, hash, text) VALUES (1, 'h1', 'fine'), (2, 'h2', 'broken')"));
+        db.exec(QStringLiteral(
+            "INSERT INTO metric_names (id, name, unit) VALUES (1, 'load1', ''), (2, '/var', '%')"));
         const QList<std::tuple<int, qint64, QString, QVariant, int, QString, QString>> rows = {
-            {1, T0.toMSecsSinceEpoch(), QStringLiteral("success"), 1.5, 1, QStringLiteral("ok"), QStringLiteral("ok")},
-            {2, T0.addSecs(60).toMSecsSinceEpoch(), QStringLiteral("success"), 2.5, 1, QStringLiteral("warning"),
-             QStringLiteral("minor")},
-            {3, T0.addSecs(3600 + 120).toMSecsSinceEpoch(), QStringLiteral("timeout"), QVariant(QMetaType::fromType<double>()), 2,
-             QStringLiteral("none"), QStringLiteral("critical")},
+            {1, T0.toMSecsSinceEpoch(), QStringLiteral("success"), 1.5, 1, QStringLiteral("ok"),
+             QStringLiteral("ok")},
+            {2, T0.addSecs(60).toMSecsSinceEpoch(), QStringLiteral("success"), 2.5, 1,
+             QStringLiteral("warning"), QStringLiteral("minor")},
+            {3, T0.addSecs(3600 + 120).toMSecsSinceEpoch(), QStringLiteral("timeout"),
+             QVariant(QMetaType::fromType<double>()), 2, QStringLiteral("none"), QStringLiteral("critical")},
         };
         for (const auto &[id, timeMs, type, value, message, status, classification] : rows)
-            db.exec(QStringLiteral("INSERT INTO results (id, series_id, time_ms, type, value, message_id, status, classification, "
+            db.exec(QStringLiteral("INSERT INTO results (id, series_id, time_ms, type, value, message_id, "
+                                   "status, classification, "
                                    "duration_ms) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 7)"),
                     {id, timeMs, type, value, message, status, classification});
-        db.exec(QStringLiteral("INSERT INTO result_metrics (result_id, metric_id, value) VALUES (1, 1, 0.5), (1, 2, 81), (2, 1, 0.75)"));
-        db.exec(QStringLiteral("INSERT INTO rollups_hourly (series_id, metric_id, hour_ms, min_value, max_value, sum_value, count) "
+        db.exec(QStringLiteral("INSERT INTO result_metrics (result_id, metric_id, value) VALUES (1, 1, 0.5), "
+                               "(1, 2, 81), (2, 1, 0.75)"));
+        db.exec(QStringLiteral("INSERT INTO rollups_hourly (series_id, metric_id, hour_ms, min_value, "
+                               "max_value, sum_value, count) "
                                "VALUES (1, 0, ?, 1.5, 2.5, 4, 2)"),
                 {T0.toMSecsSinceEpoch()});
 
@@ -299,7 +324,8 @@ private Q_SLOTS:
         QCOMPARE(read[0].message, QStringLiteral("fine"));
         QCOMPARE(read[0].status, PluginStatus::Ok);
         QCOMPARE(read[0].durationMs, 7);
-        QCOMPARE(read[0].metrics, (QList<Metric>{{QStringLiteral("/var"), 81, QStringLiteral("%")}, {QStringLiteral("load1"), 0.5, {}}}));
+        QCOMPARE(read[0].metrics, (QList<Metric>{{QStringLiteral("/var"), 81, QStringLiteral("%")},
+                                                 {QStringLiteral("load1"), 0.5, {}}}));
         QCOMPARE(read[1].classification, State::Minor);
         QCOMPARE(read[1].status, PluginStatus::Warning);
         QCOMPARE(read[2].type, ResultType::Timeout);
@@ -316,17 +342,16 @@ private Q_SLOTS:
         QCOMPARE(rollups[0].min, 1.5);
         QCOMPARE(rollups[0].max, 2.5);
         QCOMPARE(rollups[0].count, 2);
-        QCOMPARE(store().hourlyRollups(series(), QStringLiteral("load1"), {}, T0, T0.addDays(1)).constFirst().sum, 1.25);
+        QCOMPARE(
+            store().hourlyRollups(series(), QStringLiteral("load1"), {}, T0, T0.addDays(1)).constFirst().sum,
+            1.25);
         // And the converted database takes new results.
         store().insert({make(T0.addDays(1), 9)});
         QCOMPARE(store().lastResults(series(), 1).constFirst().value, std::optional<double>(9));
     }
 
 private:
-    void createEntities()
-    {
-        m_fixture = test::SeriesFixture::create(*m_db);
-    }
+    void createEntities() { m_fixture = test::SeriesFixture::create(*m_db); }
 
     SeriesKey series() const { return {m_fixture.host, m_fixture.check, m_fixture.plugin}; }
     ResultStore store() { return ResultStore(*m_db); }

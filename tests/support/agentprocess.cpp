@@ -22,9 +22,9 @@ bool AgentProcess::init(quint16 port, const QStringList &extraOptions)
 {
     QProcess init;
     init.start(m_binary, QStringList{QStringLiteral("init"), QStringLiteral("--config-dir"), m_dir.path(),
-                                     QStringLiteral("--listen"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                                     QString::number(port)}
-                             + extraOptions);
+                                     QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                                     QStringLiteral("--port"), QString::number(port)} +
+                             extraOptions);
     if (!init.waitForFinished(30'000) || init.exitCode() != 0) {
         m_log = QString::fromUtf8(init.readAllStandardError());
         return false;
@@ -37,8 +37,8 @@ bool AgentProcess::start()
 {
     m_process.start(m_binary, {QStringLiteral("run"), QStringLiteral("--config-dir"), m_dir.path()});
     QDeadlineTimer deadline(20'000);
-    while (!m_log.contains(QStringLiteral("agent running")) && !deadline.hasExpired()
-           && m_process.state() != QProcess::NotRunning) {
+    while (!m_log.contains(QStringLiteral("agent running")) && !deadline.hasExpired() &&
+           m_process.state() != QProcess::NotRunning) {
         m_process.waitForReadyRead(100);
         m_log += QString::fromUtf8(m_process.readAll());
     }
