@@ -9,6 +9,8 @@
 #include <QSysInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <ctime>
+
 #include "daemon-agent/app/agentconfig.h"
 #include "daemon-agent/luaworker/luaworkerclient.h"
 #include "daemon-agent/runner/capabilities.h"
@@ -26,12 +28,16 @@ Q_LOGGING_CATEGORY(lcApi, "prophasis.agent.api")
 const QLatin1StringView PluginsPrefix("/v1/plugins/");
 
 // The system's uptime, for ping: how long the monitored machine has been up.
+// Seconds since boot, suspended time included; -1 where the system cannot say.
 qint64 systemUptimeSeconds()
 {
-    QFile file(QStringLiteral("/proc/uptime"));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    return qint64(file.readLine().split(' ').value(0).toDouble());
+#ifdef CLOCK_BOOTTIME
+    // A clock read, not a file: reading /proc/uptime was a tenth of a ping's CPU.
+    timespec now{};
+    if (clock_gettime(CLOCK_BOOTTIME, &now) == 0)
+        return qint64(now.tv_sec);
+#endif
+    return -1;
 }
 
 int enrollmentStatus(EnrollmentGate::Verdict verdict)

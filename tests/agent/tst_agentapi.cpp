@@ -11,18 +11,19 @@
 #include <QTest>
 
 #include <csignal>
+
 #include <unistd.h>
 
 #include "shared/enrollment/pairingstrings.h"
-#include "tests/package/gpgfixture.h"
-#include "tests/package/packagefixtures.h"
 #include "shared/tls/identity.h"
 #include "shared/tls/pinning.h"
+#include "tests/package/gpgfixture.h"
+#include "tests/package/packagefixtures.h"
 
 using namespace prophasis;
 using prophasis::testing::GpgFixture;
-using prophasis::testing::TestKey;
 using prophasis::testing::packageArchive;
+using prophasis::testing::TestKey;
 
 // A real agent process on loopback, driven over mutual TLS with keys the test makes: enrollment,
 // pinning, plugin install / run / remove through the API of SPEC §9.
@@ -41,7 +42,8 @@ class TestAgentApi : public QObject
                 const QList<QPair<QByteArray, QByteArray>> &headers = {}, const TlsIdentity *client = nullptr)
     {
         QNetworkRequest request(QUrl(QStringLiteral("https://127.0.0.1:%1%2").arg(m_port).arg(path)));
-        request.setSslConfiguration(client ? pinnedClientConfiguration(*client) : pinnedClientConfiguration(TlsIdentity()));
+        request.setSslConfiguration(client ? pinnedClientConfiguration(*client)
+                                           : pinnedClientConfiguration(TlsIdentity()));
         if (!client) {
             QSslConfiguration anonymous = request.sslConfiguration();
             anonymous.setLocalCertificate(QSslCertificate());
@@ -76,10 +78,12 @@ class TestAgentApi : public QObject
     bool startAgent()
     {
         m_agent.setProcessChannelMode(QProcess::MergedChannels);
-        m_agent.start(QStringLiteral(PROPHASIS_AGENT_BINARY), {QStringLiteral("run"), QStringLiteral("--config-dir"), m_dir.path()});
+        m_agent.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
+                      {QStringLiteral("run"), QStringLiteral("--config-dir"), m_dir.path()});
         QByteArray log;
         QDeadlineTimer deadline(20'000);
-        while (!log.contains("agent running") && !deadline.hasExpired() && m_agent.state() != QProcess::NotRunning) {
+        while (!log.contains("agent running") && !deadline.hasExpired() &&
+               m_agent.state() != QProcess::NotRunning) {
             m_agent.waitForReadyRead(100);
             log += m_agent.readAll();
         }
@@ -96,9 +100,8 @@ class TestAgentApi : public QObject
         m_agent.waitForFinished(10'000);
     }
 
-
-    static QJsonObject manifest(const QString &id, const QString &runtime, const QString &entry, const QJsonArray &arguments = {},
-                                const QJsonArray &commandArguments = {})
+    static QJsonObject manifest(const QString &id, const QString &runtime, const QString &entry,
+                                const QJsonArray &arguments = {}, const QJsonArray &commandArguments = {})
     {
         return {{QStringLiteral("id"), id},
                 {QStringLiteral("name"), id},
@@ -138,14 +141,15 @@ private Q_SLOTS:
         m_port = probe.serverPort();
         probe.close();
         QProcess init;
-        init.start(QStringLiteral(PROPHASIS_AGENT_BINARY), {QStringLiteral("init"), QStringLiteral("--config-dir"), m_dir.path(),
-                                                            QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                                                            QStringLiteral("--port"), QString::number(m_port)});
+        init.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
+                   {QStringLiteral("init"), QStringLiteral("--config-dir"), m_dir.path(),
+                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                    QString::number(m_port)});
         QVERIFY(init.waitForFinished());
         QCOMPARE(init.exitCode(), 0);
         QString error;
-        const auto enrollment =
-            EnrollmentString::decode(QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1), &error);
+        const auto enrollment = EnrollmentString::decode(
+            QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1), &error);
         QVERIFY2(enrollment, qPrintable(error));
         m_token = enrollment->token;
         m_agentSpki = enrollment->spkiSha256;
@@ -163,7 +167,8 @@ private Q_SLOTS:
 
     void enrollment()
     {
-        const QList<QPair<QByteArray, QByteArray>> wrong = {{"Authorization", "Bearer " + generatePairingToken().toUtf8()}};
+        const QList<QPair<QByteArray, QByteArray>> wrong = {
+            {"Authorization", "Bearer " + generatePairingToken().toUtf8()}};
         const QList<QPair<QByteArray, QByteArray>> right = {{"Authorization", "Bearer " + m_token.toUtf8()}};
         QCOMPARE(callAsCore("POST", QStringLiteral("/v1/enroll"), "{}", wrong).status, 401);
         // Without a client certificate there is no key to pin.
@@ -180,8 +185,15 @@ private Q_SLOTS:
     {
         const Answer ping = callAsCore("GET", QStringLiteral("/v1/ping"));
         QCOMPARE(ping.status, 200);
-        QCOMPARE(ping.json.value(QStringLiteral("agent_version")).toString(), QStringLiteral(PROPHASIS_VERSION));
+        QCOMPARE(ping.json.value(QStringLiteral("agent_version")).toString(),
+                 QStringLiteral(PROPHASIS_VERSION));
         QVERIFY(ping.json.value(QStringLiteral("uptime_s")).toDouble() > 0);
+        // The machine's uptime, as /proc/uptime tells it.
+        QFile procUptime(QStringLiteral("/proc/uptime"));
+        QVERIFY(procUptime.open(QIODevice::ReadOnly));
+        const double uptime = procUptime.readAll().split(' ').value(0).toDouble();
+        QVERIFY2(qAbs(ping.json.value(QStringLiteral("uptime_s")).toDouble() - uptime) < 5,
+                 qPrintable(QString::number(uptime)));
         const Answer intruder = call("GET", QStringLiteral("/v1/ping"), {}, {}, &m_intruder);
         QCOMPARE(intruder.status, 401);
         QVERIFY(intruder.json.value(QStringLiteral("message")).toString().contains(QStringLiteral("pinned")));
@@ -191,7 +203,8 @@ private Q_SLOTS:
 
     void bundledLuaPluginRoundTrip()
     {
-        QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) + QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
+        QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) +
+                      QStringLiteral("/org.prophasis.heartbeat-1.0.0.tar.gz"));
         QVERIFY2(bundled.open(QIODevice::ReadOnly), qPrintable(bundled.fileName()));
         const QByteArray archive = bundled.readAll();
         const QString sha = install(QStringLiteral("org.prophasis.heartbeat"), archive);
@@ -215,25 +228,33 @@ private Q_SLOTS:
         const QString checkDummy = QStringLiteral("/usr/lib/nagios/plugins/check_dummy");
         if (!QFile::exists(checkDummy))
             QSKIP("monitoring-plugins-basic is not installed (scripts/deps.sh --test installs it)");
-        const QJsonArray arguments = {QJsonObject{{QStringLiteral("name"), QStringLiteral("state")},
-                                                  {QStringLiteral("type"), QStringLiteral("integer")},
-                                                  {QStringLiteral("default"), 0},
-                                                  {QStringLiteral("description"), QStringLiteral("exit code")}},
-                                      QJsonObject{{QStringLiteral("name"), QStringLiteral("text")},
-                                                  {QStringLiteral("type"), QStringLiteral("string")},
-                                                  {QStringLiteral("default"), QStringLiteral("fine")},
-                                                  {QStringLiteral("description"), QStringLiteral("message")}}};
-        const QByteArray archive = packageArchive(QStringLiteral("dummy"),
-                                             manifest(QStringLiteral("test.dummy"), QStringLiteral("nagios"), checkDummy, arguments,
-                                                      {QStringLiteral("{state}"), QStringLiteral("{text}")}),
-                                             {{QStringLiteral("classifier.lua"), "return 'ok'"}});
+        const QJsonArray arguments = {
+            QJsonObject{{QStringLiteral("name"), QStringLiteral("state")},
+                        {QStringLiteral("type"), QStringLiteral("integer")},
+                        {QStringLiteral("default"), 0},
+                        {QStringLiteral("description"), QStringLiteral("exit code")}},
+            QJsonObject{{QStringLiteral("name"), QStringLiteral("text")},
+                        {QStringLiteral("type"), QStringLiteral("string")},
+                        {QStringLiteral("default"), QStringLiteral("fine")},
+                        {QStringLiteral("description"), QStringLiteral("message")}}};
+        const QByteArray archive =
+            packageArchive(QStringLiteral("dummy"),
+                           manifest(QStringLiteral("test.dummy"), QStringLiteral("nagios"), checkDummy,
+                                    arguments, {QStringLiteral("{state}"), QStringLiteral("{text}")}),
+                           {{QStringLiteral("classifier.lua"), "return 'ok'"}});
         const QString sha = install(QStringLiteral("test.dummy"), archive);
-        const Answer warning = run(QStringLiteral("test.dummy"), sha, {{QStringLiteral("state"), 1}, {QStringLiteral("text"), QStringLiteral("disk filling")}});
+        const Answer warning =
+            run(QStringLiteral("test.dummy"), sha,
+                {{QStringLiteral("state"), 1}, {QStringLiteral("text"), QStringLiteral("disk filling")}});
         QCOMPARE(warning.status, 200);
         QCOMPARE(warning.json.value(QStringLiteral("status")).toString(), QStringLiteral("warning"));
-        QVERIFY(warning.json.value(QStringLiteral("message")).toString().contains(QStringLiteral("disk filling")));
+        QVERIFY(warning.json.value(QStringLiteral("message"))
+                    .toString()
+                    .contains(QStringLiteral("disk filling")));
         // Arguments are checked against the manifest.
-        QCOMPARE(run(QStringLiteral("test.dummy"), sha, {{QStringLiteral("state"), QStringLiteral("two")}}).status, 422);
+        QCOMPARE(
+            run(QStringLiteral("test.dummy"), sha, {{QStringLiteral("state"), QStringLiteral("two")}}).status,
+            422);
         QCOMPARE(run(QStringLiteral("test.dummy"), sha, {{QStringLiteral("nonsense"), 1}}).status, 422);
     }
 
@@ -241,17 +262,20 @@ private Q_SLOTS:
     {
         // A Lua plugin that cannot measure and declares a capability: as root the agent holds it,
         // as an ordinary user (the unprivileged run of this test) it does not, and says so.
-        QJsonObject raw = manifest(QStringLiteral("test.rawio"), QStringLiteral("lua"), QStringLiteral("main.lua"));
+        QJsonObject raw =
+            manifest(QStringLiteral("test.rawio"), QStringLiteral("lua"), QStringLiteral("main.lua"));
         raw.insert(QStringLiteral("capabilities"), QJsonArray{QStringLiteral("CAP_SYS_RAWIO")});
-        const QByteArray archive = packageArchive(QStringLiteral("rawio"), raw,
-                                             {{QStringLiteral("main.lua"), "return {message = 'cannot open /dev/sda'}"},
-                                              {QStringLiteral("classifier.lua"), "return 'ok'"}});
+        const QByteArray archive =
+            packageArchive(QStringLiteral("rawio"), raw,
+                           {{QStringLiteral("main.lua"), "return {message = 'cannot open /dev/sda'}"},
+                            {QStringLiteral("classifier.lua"), "return 'ok'"}});
         const QString sha = install(QStringLiteral("test.rawio"), archive);
         const Answer result = run(QStringLiteral("test.rawio"), sha);
         QCOMPARE(result.status, 200);
         const QString message = result.json.value(QStringLiteral("message")).toString();
         QVERIFY(message.startsWith(QStringLiteral("cannot open /dev/sda")));
-        QCOMPARE(message.contains(QStringLiteral("CAP_SYS_RAWIO, which the agent was not given")), ::geteuid() != 0);
+        QCOMPARE(message.contains(QStringLiteral("CAP_SYS_RAWIO, which the agent was not given")),
+                 ::geteuid() != 0);
     }
 
     void aHangingPluginTimesOutAndItsChildrenDie()
@@ -261,17 +285,21 @@ private Q_SLOTS:
                                   "sleep 1000 &\n"
                                   "echo $$ > \"$PROPHASIS_ARG_PIDFILE\"\n"
                                   "sleep 1000\n";
-        const QJsonArray arguments = {QJsonObject{{QStringLiteral("name"), QStringLiteral("pidfile")},
-                                                  {QStringLiteral("type"), QStringLiteral("string")},
-                                                  {QStringLiteral("description"), QStringLiteral("where to write the pid")}}};
-        const QByteArray archive = packageArchive(QStringLiteral("hang"),
-                                             manifest(QStringLiteral("test.hang"), QStringLiteral("exec"), QStringLiteral("hang.sh"), arguments),
-                                             {{QStringLiteral("hang.sh"), script}, {QStringLiteral("classifier.lua"), "return 'ok'"}});
+        const QJsonArray arguments = {
+            QJsonObject{{QStringLiteral("name"), QStringLiteral("pidfile")},
+                        {QStringLiteral("type"), QStringLiteral("string")},
+                        {QStringLiteral("description"), QStringLiteral("where to write the pid")}}};
+        const QByteArray archive = packageArchive(
+            QStringLiteral("hang"),
+            manifest(QStringLiteral("test.hang"), QStringLiteral("exec"), QStringLiteral("hang.sh"),
+                     arguments),
+            {{QStringLiteral("hang.sh"), script}, {QStringLiteral("classifier.lua"), "return 'ok'"}});
         const QString sha = install(QStringLiteral("test.hang"), archive);
         const QString pidFile = m_dir.filePath(QStringLiteral("hang.pid"));
         QElapsedTimer timer;
         timer.start();
-        const Answer result = run(QStringLiteral("test.hang"), sha, {{QStringLiteral("pidfile"), pidFile}}, 700);
+        const Answer result =
+            run(QStringLiteral("test.hang"), sha, {{QStringLiteral("pidfile"), pidFile}}, 700);
         QCOMPARE(result.status, 200);
         QCOMPARE(result.json.value(QStringLiteral("error")).toString(), QStringLiteral("timeout"));
         QVERIFY2(timer.elapsed() < 15'000, "the agent answered long after the timeout");
@@ -291,24 +319,28 @@ private Q_SLOTS:
         keyFile.write(key.publicKey);
         keyFile.close();
         QProcess trust;
-        trust.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-                    {QStringLiteral("trust-key"), QStringLiteral("--config-dir"), m_dir.path(), keyFile.fileName()});
+        trust.start(
+            QStringLiteral(PROPHASIS_AGENT_BINARY),
+            {QStringLiteral("trust-key"), QStringLiteral("--config-dir"), m_dir.path(), keyFile.fileName()});
         QVERIFY(trust.waitForFinished());
         QVERIFY2(trust.exitCode() == 0, trust.readAllStandardError().constData());
         QVERIFY(QString::fromUtf8(trust.readAllStandardOutput()).contains(key.primaryFingerprint));
         ::kill(pid_t(m_agent.processId()), SIGHUP); // apply the new trust
         QTest::qWait(300);
 
-        QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) + QStringLiteral("/org.prophasis.uptime-1.0.0.tar.gz"));
+        QFile bundled(QStringLiteral(PROPHASIS_BUNDLED_PLUGINS) +
+                      QStringLiteral("/org.prophasis.uptime-1.0.0.tar.gz"));
         QVERIFY(bundled.open(QIODevice::ReadOnly));
         const QByteArray archive = bundled.readAll();
         const QByteArray good = gpg.sign(key, archive, true).toBase64();
         const QByteArray bad = gpg.sign(key, archive + "tampered", false).toBase64();
-        const Answer refused = callAsCore("PUT", QStringLiteral("/v1/plugins/org.prophasis.uptime"), archive,
-                                          {{"Content-Type", "application/gzip"}, {"Prophasis-Signature", bad}});
+        const Answer refused =
+            callAsCore("PUT", QStringLiteral("/v1/plugins/org.prophasis.uptime"), archive,
+                       {{"Content-Type", "application/gzip"}, {"Prophasis-Signature", bad}});
         QCOMPARE(refused.status, 403);
-        const Answer accepted = callAsCore("PUT", QStringLiteral("/v1/plugins/org.prophasis.uptime"), archive,
-                                           {{"Content-Type", "application/gzip"}, {"Prophasis-Signature", good}});
+        const Answer accepted =
+            callAsCore("PUT", QStringLiteral("/v1/plugins/org.prophasis.uptime"), archive,
+                       {{"Content-Type", "application/gzip"}, {"Prophasis-Signature", good}});
         QCOMPARE(accepted.status, 201);
         QCOMPARE(accepted.json.value(QStringLiteral("signed")).toBool(), true);
         QCOMPARE(accepted.json.value(QStringLiteral("signer")).toString(), key.primaryFingerprint);
@@ -337,7 +369,8 @@ private Q_SLOTS:
 
     void removeAndRestartKeepThePin()
     {
-        QCOMPARE(callAsCore("DELETE", QStringLiteral("/v1/plugins/test.dummy")).status, QFile::exists(QStringLiteral("/usr/lib/nagios/plugins/check_dummy")) ? 200 : 404);
+        QCOMPARE(callAsCore("DELETE", QStringLiteral("/v1/plugins/test.dummy")).status,
+                 QFile::exists(QStringLiteral("/usr/lib/nagios/plugins/check_dummy")) ? 200 : 404);
         QCOMPARE(callAsCore("DELETE", QStringLiteral("/v1/plugins/test.never")).status, 404);
         stopAgent();
         QCOMPARE(m_agent.exitCode(), 0);
@@ -368,7 +401,10 @@ private:
     {
         for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
             QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
-            if (entry.toInt() > 0 && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll() == QByteArray("sleep\0" "1000\0", 11))
+            if (entry.toInt() > 0 && cmdline.open(QIODevice::ReadOnly) &&
+                cmdline.readAll() == QByteArray("sleep\0"
+                                                "1000\0",
+                                                11))
                 return true;
         }
         return false;
