@@ -15,7 +15,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QCryptographicHash>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -26,8 +25,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
 
@@ -41,6 +38,7 @@
 #include "shared/tls/identity.h"
 #include "shared/tls/pinning.h"
 #include "tests/package/packagefixtures.h"
+#include "tests/support/agentprocess.h"
 
 using namespace prophasis;
 
@@ -316,18 +314,13 @@ void printSeries(QTextStream &out, const QString &title, const Series &s, int ru
 } // namespace
 
 namespace {
-quint16 freeLoopbackPort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
-}
 
 // The same calls against tls_floor_server, the smallest HTTPS server on Qt's TLS stack: what
 // the agent costs beyond it is our code's; the floor itself is Qt's and OpenSSL's.
 void measureFloor(QTextStream &out, const TlsIdentity &core, int runs, int idleSeconds, double agentPingCpu,
                   const Memory &agentMemory)
 {
-    const quint16 port = freeLoopbackPort();
+    const quint16 port = test::freeLoopbackPort();
     QProcess floor;
     floor.start(QStringLiteral(PROPHASIS_TLS_FLOOR_BINARY), {QString::number(port)});
     if (!floor.waitForReadyRead(10'000)) {
@@ -382,49 +375,25 @@ int main(int argc, char *argv[])
     const int runs = std::max(1, parser.value(QStringLiteral("runs")).toInt());
     const int idleSeconds = std::max(0, parser.value(QStringLiteral("idle-seconds")).toInt());
 
-    QTemporaryDir dir;
-    const quint16 port = freeLoopbackPort();
-    if (port == 0) {
-        out << "no free port\n";
+    const quint16 port = test::freeLoopbackPort();
+    test::AgentProcess agentProcess{QStringLiteral(PROPHASIS_AGENT_BINARY)};
+    QString error;
+    if (port == 0 || !agentProcess.init(port)) {
+        out << "agent init failed: " << agentProcess.log() << '\n';
         return 1;
     }
-    QProcess init;
-    init.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-               {QStringLiteral("init"), QStringLiteral("--config-dir"), dir.path(),
-                QStringLiteral("--listen"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                QString::number(port)});
-    init.waitForFinished();
-    QString error;
-    const auto enrollment = EnrollmentString::decode(
-        QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1), &error);
-    if (init.exitCode() != 0 || !enrollment) {
-        out << "agent init failed: " << error << ' ' << init.readAllStandardError() << '\n';
+    const auto enrollment = EnrollmentString::decode(agentProcess.enrollmentString(), &error);
+    if (!enrollment) {
+        out << "agent init printed no enrollment string: " << error << '\n';
         return 1;
     }
     const TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
-
-    QProcess agentProcess;
-    agentProcess.setProcessChannelMode(QProcess::MergedChannels);
-    agentProcess.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-                       {QStringLiteral("run"), QStringLiteral("--config-dir"), dir.path()});
-    QByteArray log;
-    QDeadlineTimer deadline(20'000);
-    while (!log.contains("agent running") && !deadline.hasExpired() &&
-           agentProcess.state() != QProcess::NotRunning) {
-        agentProcess.waitForReadyRead(100);
-        log += agentProcess.readAll();
-    }
-    if (!log.contains("agent running")) {
-        out << "agent did not start: " << log << '\n';
+    if (!agentProcess.start()) {
+        out << "agent did not start: " << agentProcess.log() << '\n';
         return 1;
     }
-    // Keep its log pipe drained, so the agent never blocks on it.
-    QObject::connect(&agentProcess, &QProcess::readyRead, [&agentProcess] { agentProcess.readAll(); });
     const qint64 agent = agentProcess.processId();
-    const auto stop = [&agentProcess, agent] {
-        ::kill(pid_t(agent), SIGTERM);
-        agentProcess.waitForFinished(10'000);
-    };
+    const auto stop = [&agentProcess] { agentProcess.stop(); };
 
     out << "agent               " << PROPHASIS_AGENT_BINARY << " (pid " << agent << ")\n";
     wait(500); // let start-up settle

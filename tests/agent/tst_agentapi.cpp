@@ -1,4 +1,5 @@
 #include <QCryptographicHash>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,6 +20,7 @@
 #include "shared/tls/pinning.h"
 #include "tests/package/gpgfixture.h"
 #include "tests/package/packagefixtures.h"
+#include "tests/support/agentprocess.h"
 
 using namespace prophasis;
 using prophasis::testing::GpgFixture;
@@ -77,27 +79,10 @@ class TestAgentApi : public QObject
 
     bool startAgent()
     {
-        m_agent.setProcessChannelMode(QProcess::MergedChannels);
-        m_agent.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-                      {QStringLiteral("run"), QStringLiteral("--config-dir"), m_dir.path()});
-        QByteArray log;
-        QDeadlineTimer deadline(20'000);
-        while (!log.contains("agent running") && !deadline.hasExpired() &&
-               m_agent.state() != QProcess::NotRunning) {
-            m_agent.waitForReadyRead(100);
-            log += m_agent.readAll();
-        }
-        if (!log.contains("agent running"))
-            qWarning().noquote() << "agent did not start:" << log;
-        return log.contains("agent running");
-    }
-
-    void stopAgent()
-    {
-        if (m_agent.state() == QProcess::NotRunning)
-            return;
-        ::kill(pid_t(m_agent.processId()), SIGTERM);
-        m_agent.waitForFinished(10'000);
+        if (m_agent.start())
+            return true;
+        qWarning().noquote() << "agent did not start:" << m_agent.log();
+        return false;
     }
 
     static QJsonObject manifest(const QString &id, const QString &runtime, const QString &entry,
@@ -136,20 +121,10 @@ class TestAgentApi : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QTcpServer probe; // a free loopback port for the agent
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        m_port = probe.serverPort();
-        probe.close();
-        QProcess init;
-        init.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-                   {QStringLiteral("init"), QStringLiteral("--config-dir"), m_dir.path(),
-                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                    QString::number(m_port)});
-        QVERIFY(init.waitForFinished());
-        QCOMPARE(init.exitCode(), 0);
+        m_port = test::freeLoopbackPort();
+        QVERIFY2(m_agent.init(m_port), qPrintable(m_agent.log()));
         QString error;
-        const auto enrollment = EnrollmentString::decode(
-            QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1), &error);
+        const auto enrollment = EnrollmentString::decode(m_agent.enrollmentString(), &error);
         QVERIFY2(enrollment, qPrintable(error));
         m_token = enrollment->token;
         m_agentSpki = enrollment->spkiSha256;
@@ -158,7 +133,7 @@ private Q_SLOTS:
         QVERIFY(startAgent());
     }
 
-    void cleanupTestCase() { stopAgent(); }
+    void cleanupTestCase() { m_agent.stop(); }
 
     void nothingAnswersBeforeEnrollment()
     {
@@ -295,7 +270,7 @@ private Q_SLOTS:
                      arguments),
             {{QStringLiteral("hang.sh"), script}, {QStringLiteral("classifier.lua"), "return 'ok'"}});
         const QString sha = install(QStringLiteral("test.hang"), archive);
-        const QString pidFile = m_dir.filePath(QStringLiteral("hang.pid"));
+        const QString pidFile = QDir(m_agent.configDirectory()).filePath(QStringLiteral("hang.pid"));
         QElapsedTimer timer;
         timer.start();
         const Answer result =
@@ -314,14 +289,14 @@ private Q_SLOTS:
         GpgFixture gpg;
         QVERIFY(gpg.isValid());
         const TestKey key = gpg.createKey(QStringLiteral("Plugin Signer <signer@example.org>"));
-        QFile keyFile(m_dir.filePath(QStringLiteral("signer.asc")));
+        QFile keyFile(QDir(m_agent.configDirectory()).filePath(QStringLiteral("signer.asc")));
         QVERIFY(keyFile.open(QIODevice::WriteOnly));
         keyFile.write(key.publicKey);
         keyFile.close();
         QProcess trust;
-        trust.start(
-            QStringLiteral(PROPHASIS_AGENT_BINARY),
-            {QStringLiteral("trust-key"), QStringLiteral("--config-dir"), m_dir.path(), keyFile.fileName()});
+        trust.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
+                    {QStringLiteral("trust-key"), QStringLiteral("--config-dir"), m_agent.configDirectory(),
+                     keyFile.fileName()});
         QVERIFY(trust.waitForFinished());
         QVERIFY2(trust.exitCode() == 0, trust.readAllStandardError().constData());
         QVERIFY(QString::fromUtf8(trust.readAllStandardOutput()).contains(key.primaryFingerprint));
@@ -372,8 +347,7 @@ private Q_SLOTS:
         QCOMPARE(callAsCore("DELETE", QStringLiteral("/v1/plugins/test.dummy")).status,
                  QFile::exists(QStringLiteral("/usr/lib/nagios/plugins/check_dummy")) ? 200 : 404);
         QCOMPARE(callAsCore("DELETE", QStringLiteral("/v1/plugins/test.never")).status, 404);
-        stopAgent();
-        QCOMPARE(m_agent.exitCode(), 0);
+        QCOMPARE(m_agent.stop(), 0);
         QVERIFY(startAgent());
         QCOMPARE(callAsCore("GET", QStringLiteral("/v1/ping")).status, 200);
         const Answer list = callAsCore("GET", QStringLiteral("/v1/plugins"));
@@ -410,8 +384,7 @@ private:
         return false;
     }
 
-    QTemporaryDir m_dir;
-    QProcess m_agent;
+    test::AgentProcess m_agent{QStringLiteral(PROPHASIS_AGENT_BINARY)};
     QNetworkAccessManager m_network;
     quint16 m_port = 0;
     QString m_token;

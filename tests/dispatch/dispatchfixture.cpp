@@ -5,7 +5,6 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 
 namespace prophasis::testing {
@@ -86,14 +85,6 @@ QList<CheckResult> DispatchLog::resultsOf(const QUuid &hostId) const
             found.append(result);
     }
     return found;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost))
-        return 0;
-    return probe.serverPort();
 }
 
 MockAgentProcess::MockAgentProcess()

@@ -56,9 +56,6 @@ public:
     QList<CheckResult> resultsOf(const QUuid &hostId) const;
 };
 
-// A free TCP port on 127.0.0.1 (probed; closed again).
-quint16 freePort();
-
 class MockAgentProcess
 {
 public:

@@ -12,6 +12,7 @@
 #include "shared/tls/identity.h"
 #include "tests/dispatch/dispatchfixture.h"
 #include "tests/package/packagefixtures.h"
+#include "tests/support/agentprocess.h"
 
 using namespace prophasis;
 using namespace prophasis::testing;
@@ -66,23 +67,6 @@ class TestDispatchAgent : public QObject
 {
     Q_OBJECT
 
-    bool startAgent()
-    {
-        m_agent.setProcessChannelMode(QProcess::MergedChannels);
-        m_agent.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-                      {QStringLiteral("run"), QStringLiteral("--config-dir"), m_dir.path()});
-        QByteArray log;
-        QDeadlineTimer deadline(20'000);
-        while (!log.contains("agent running") && !deadline.hasExpired() &&
-               m_agent.state() != QProcess::NotRunning) {
-            m_agent.waitForReadyRead(100);
-            log += m_agent.readAll();
-        }
-        if (!log.contains("agent running"))
-            qWarning().noquote() << "agent did not start:" << log;
-        return log.contains("agent running");
-    }
-
     PairingResult pair(const QString &enrollment, const PairingOptions &options = {})
     {
         QFuture<PairingResult> future = HostPairing::pair(enrollment, m_core, options);
@@ -117,30 +101,21 @@ class TestDispatchAgent : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        m_port = freePort();
-        QProcess init;
-        init.start(QStringLiteral(PROPHASIS_AGENT_BINARY),
-                   {QStringLiteral("init"), QStringLiteral("--config-dir"), m_dir.path(),
-                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                    QString::number(m_port)});
-        QVERIFY(init.waitForFinished());
-        QCOMPARE(init.exitCode(), 0);
-        m_enrollment = QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1);
+        m_port = test::freeLoopbackPort();
+        QVERIFY2(m_agent.init(m_port), qPrintable(m_agent.log()));
+        m_enrollment = m_agent.enrollmentString();
         QString error;
         const std::optional<EnrollmentString> decoded = EnrollmentString::decode(m_enrollment, &error);
         QVERIFY2(decoded, qPrintable(error));
         m_agentSpki = decoded->spkiSha256;
         m_core = TlsIdentity::generate(QStringLiteral("core"));
-        QVERIFY(startAgent());
+        QVERIFY2(m_agent.start(), qPrintable(m_agent.log()));
     }
 
     void cleanupTestCase()
     {
         m_dispatcher.reset();
-        if (m_agent.state() != QProcess::NotRunning) {
-            ::kill(pid_t(m_agent.processId()), SIGTERM);
-            m_agent.waitForFinished(10'000);
-        }
+        m_agent.stop();
     }
 
     void refusesWhatIsNotAnEnrollmentString()
@@ -152,7 +127,7 @@ private Q_SLOTS:
 
     void anUnreachableAgent()
     {
-        EnrollmentString unreachable{QStringLiteral("127.0.0.1"), freePort(), m_agentSpki,
+        EnrollmentString unreachable{QStringLiteral("127.0.0.1"), test::freeLoopbackPort(), m_agentSpki,
                                      generatePairingToken()};
         const PairingResult result = pair(unreachable.encode());
         QCOMPARE(result.error, PairingResult::Error::Unreachable);
@@ -310,8 +285,7 @@ private Q_SLOTS:
     }
 
 private:
-    QTemporaryDir m_dir;
-    QProcess m_agent;
+    test::AgentProcess m_agent{QStringLiteral(PROPHASIS_AGENT_BINARY)};
     quint16 m_port = 0;
     QString m_enrollment;
     QString m_agentSpki;

@@ -7,6 +7,7 @@
 #include "daemon-core/dispatch/dispatcher.h"
 #include "shared/tls/identity.h"
 #include "tests/dispatch/dispatchfixture.h"
+#include "tests/support/agentprocess.h"
 
 using namespace prophasis;
 using namespace prophasis::testing;
@@ -63,7 +64,7 @@ private Q_SLOTS:
 
     void runsOnAKeptAliveConnection()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
         QVERIFY(mock.start(
             spkiSha256(m_core.certificate),
@@ -110,7 +111,7 @@ private Q_SLOTS:
 
     void pushesThePackageOnConflict()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
         QVERIFY(mock.start(
             spkiSha256(m_core.certificate),
@@ -189,8 +190,8 @@ private Q_SLOTS:
                                        quint16(mock.host(name).value(QStringLiteral("port")).toInt()),
                                        mock.host(name).value(QStringLiteral("spki_sha256")).toString()));
         ids.insert(QStringLiteral("refused"),
-                   builder.addHost(QStringLiteral("refused"), QStringLiteral("127.0.0.1"), freePort(),
-                                   QString(64, u'e')));
+                   builder.addHost(QStringLiteral("refused"), QStringLiteral("127.0.0.1"),
+                                   test::freeLoopbackPort(), QString(64, u'e')));
         const QUuid plugin = builder.addPlugin(PluginId, AgentSha, 2);
         const QUuid check = builder.addCheck(plugin);
         auto dispatcher = makeDispatcher();
@@ -295,7 +296,7 @@ private Q_SLOTS:
         QJsonObject hosts;
         QHash<QString, quint16> ports;
         for (const QString &name : names) {
-            ports.insert(name, freePort());
+            ports.insert(name, test::freeLoopbackPort());
             hosts.insert(name, MockAgentProcess::hostEntry(
                                    ports[name], QStringLiteral("slow"),
                                    {{PluginId, MockAgentProcess::pluginEntry(AgentSha)}}, 100));
@@ -349,7 +350,7 @@ private Q_SLOTS:
 
     void queueBoundAndDuplicates()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
         QVERIFY(mock.start(
             spkiSha256(m_core.certificate),
@@ -401,7 +402,7 @@ private Q_SLOTS:
 
     void aRemovedOrRekeyedHostLosesItsQueue()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
         QVERIFY(mock.start(
             spkiSha256(m_core.certificate),
@@ -441,7 +442,7 @@ private Q_SLOTS:
 
     void aChangedAddressTakesANewConnectionAfterTheJobInFlight()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
         QVERIFY(mock.start(
             spkiSha256(m_core.certificate),
@@ -474,7 +475,7 @@ private Q_SLOTS:
 
     void drainLetsJobsInFlightFinish()
     {
-        const quint16 port = freePort();
+        const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
         QVERIFY(mock.start(
             spkiSha256(m_core.certificate),
@@ -537,8 +538,8 @@ private Q_SLOTS:
     void aPluginWithoutPackageIsARequestError()
     {
         ConfigBuilder builder;
-        const QUuid host = builder.addHost(QStringLiteral("web1"), QStringLiteral("127.0.0.1"), freePort(),
-                                           QString(64, u'a'));
+        const QUuid host = builder.addHost(QStringLiteral("web1"), QStringLiteral("127.0.0.1"),
+                                           test::freeLoopbackPort(), QString(64, u'a'));
         const QUuid plugin = builder.addPlugin(PluginId, QString());
         const QUuid check = builder.addCheck(plugin);
         auto dispatcher = makeDispatcher();

@@ -116,7 +116,7 @@ private Q_SLOTS:
         const TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
 
         MockAgentProcess mock;
-        const quint16 port1 = testing::freePort(), port2 = testing::freePort();
+        const quint16 port1 = test::freeLoopbackPort(), port2 = test::freeLoopbackPort();
         QVERIFY(mock.start(spkiSha256(core.certificate), mockHosts(port1, port2, QStringLiteral("normal"))));
         const Shop shop =
             storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));

@@ -7,10 +7,17 @@
 
 namespace prophasis::test {
 
+namespace {
+
+constexpr qsizetype MaxLogCharacters = 256 * 1024;
+
+} // namespace
+
 AgentProcess::AgentProcess(QString binary)
     : m_binary(std::move(binary))
 {
     m_process.setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(&m_process, &QProcess::readyRead, [this] { collectLog(); });
 }
 
 AgentProcess::~AgentProcess()
@@ -26,7 +33,7 @@ bool AgentProcess::init(quint16 port, const QStringList &extraOptions)
                                      QStringLiteral("--port"), QString::number(port)} +
                              extraOptions);
     if (!init.waitForFinished(30'000) || init.exitCode() != 0) {
-        m_log = QString::fromUtf8(init.readAllStandardError());
+        m_log += QString::fromUtf8(init.readAllStandardError());
         return false;
     }
     m_enrollment = QString::fromUtf8(init.readAllStandardOutput()).trimmed().section(u'\n', -1);
@@ -35,26 +42,44 @@ bool AgentProcess::init(quint16 port, const QStringList &extraOptions)
 
 bool AgentProcess::start()
 {
+    // Only what this run writes counts: a restart must not find the last run's line.
+    m_log.clear();
     m_process.start(m_binary, {QStringLiteral("run"), QStringLiteral("--config-dir"), m_dir.path()});
     QDeadlineTimer deadline(20'000);
     while (!m_log.contains(QStringLiteral("agent running")) && !deadline.hasExpired() &&
            m_process.state() != QProcess::NotRunning) {
         m_process.waitForReadyRead(100);
-        m_log += QString::fromUtf8(m_process.readAll());
+        collectLog();
     }
     return m_log.contains(QStringLiteral("agent running"));
 }
 
-void AgentProcess::stop()
+int AgentProcess::stop()
 {
     if (m_process.state() == QProcess::NotRunning)
-        return;
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
     ::kill(pid_t(m_process.processId()), SIGTERM);
     if (!m_process.waitForFinished(10'000)) {
         m_process.kill();
         m_process.waitForFinished();
+        collectLog();
+        return -1;
     }
+    collectLog();
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+QString AgentProcess::log()
+{
+    collectLog();
+    return m_log;
+}
+
+void AgentProcess::collectLog()
+{
     m_log += QString::fromUtf8(m_process.readAll());
+    if (m_log.size() > MaxLogCharacters)
+        m_log.remove(0, m_log.size() - MaxLogCharacters);
 }
 
 quint16 freeLoopbackPort()
