@@ -10,6 +10,7 @@
 #include <QTextStream>
 
 #include "shared/cli/daemonprocess.h"
+#include "shared/http/httpsserver.h"
 #include "shared/tls/identity.h"
 
 using namespace prophasis;
@@ -26,13 +27,8 @@ int main(int argc, char *argv[])
     }
     const TlsIdentity identity =
         TlsIdentity::generate(QStringLiteral("floor"), {QStringLiteral("127.0.0.1")});
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setProtocol(QSsl::TlsV1_2OrLater);
-    configuration.setLocalCertificate(identity.certificate);
-    configuration.setPrivateKey(identity.privateKey);
-    configuration.setPeerVerifyMode(QSslSocket::QueryPeer);
     QSslServer server;
-    server.setSslConfiguration(configuration);
+    server.setSslConfiguration(serverTlsConfiguration(identity, true));
     if (!server.listen(QHostAddress::LocalHost, quint16(arguments.at(1).toUInt()))) {
         out << "cannot listen: " << server.errorString() << '\n';
         return 1;

@@ -92,17 +92,22 @@ QList<QSslCipher> HttpsServer::modernCiphers()
     return ciphers;
 }
 
-QSslConfiguration HttpsServer::tlsConfiguration() const
+QSslConfiguration serverTlsConfiguration(const TlsIdentity &identity, bool requestClientCertificate)
 {
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setProtocol(QSsl::TlsV1_2OrLater);
-    tls.setCiphers(modernCiphers());
-    tls.setLocalCertificate(m_config.identity.certificate);
-    tls.setPrivateKey(m_config.identity.privateKey);
-    tls.setPeerVerifyMode(m_config.requestClientCertificate ? QSslSocket::QueryPeer : QSslSocket::VerifyNone);
+    tls.setCiphers(HttpsServer::modernCiphers());
+    tls.setLocalCertificate(identity.certificate);
+    tls.setPrivateKey(identity.privateKey);
+    tls.setPeerVerifyMode(requestClientCertificate ? QSslSocket::QueryPeer : QSslSocket::VerifyNone);
     // No CA list in the certificate request: clients present their own self-signed certificate.
     tls.setCaCertificates({});
     return tls;
+}
+
+QSslConfiguration HttpsServer::tlsConfiguration() const
+{
+    return serverTlsConfiguration(m_config.identity, m_config.requestClientCertificate);
 }
 
 bool HttpsServer::listen(QString *error)

@@ -27,6 +27,11 @@ struct HttpsServerConfig
     bool requestClientCertificate = true;
 };
 
+// The TLS settings every HTTPS server of ours uses: TLS 1.2 or newer, modernCiphers(), the
+// identity's key and certificate, client certificates requested (pinned, not CA-validated)
+// when asked for.
+QSslConfiguration serverTlsConfiguration(const TlsIdentity &identity, bool requestClientCertificate);
+
 // The HTTPS listener of the agent (port 4048) and the core (port 4049): TLS 1.2 or later with
 // AEAD ciphers only, one request at a time per connection, every limit of HttpLimits enforced.
 // Each request goes to the handler, which answers through its HttpResponder now or later.
