@@ -2,8 +2,10 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QEventLoop>
 #include <QLoggingCategory>
 #include <QTextStream>
+#include <QTimer>
 
 #include "daemon-core/app/coreconfig.h"
 #include "daemon-core/auth/passwordhasher.h"
@@ -11,6 +13,7 @@
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/migrations.h"
 #include "daemon-core/storage/secretbox.h"
+#include "daemon-core/storage/storageerror.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "daemon-core/storage/userstore.h"
 #include "shared/cli/commandline.h"
@@ -155,62 +158,95 @@ Subcommand initCommand()
             }};
 }
 
+// Migrates the database, waiting while it is unavailable: systemd may start the core before
+// PostgreSQL, and a core that gave up would need a restart by hand. Retries with backoff up to
+// 30 s; a signal ends the wait. Returns the exit code when the core must not go on.
+std::optional<int> waitForDatabase(StorageExecutor &storage, const DatabaseConfig &database,
+                                   SignalWatcher &signalWatcher)
+{
+    bool stopRequested = false;
+    QEventLoop pause;
+    const QMetaObject::Connection stopping =
+        QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, &pause, [&](int signalNumber) {
+            qCInfo(lcCore) << "signal" << signalNumber << "received while waiting for the database, stopping";
+            stopRequested = true;
+            pause.quit();
+        });
+    int delayMs = 1000;
+    for (bool first = true;; first = false) {
+        try {
+            storage.runAndWait([](Database &db) { migrate(db); });
+            QObject::disconnect(stopping);
+            if (!first)
+                qCInfo(lcCore).noquote() << "the database" << database.displayName() << "is available";
+            return std::nullopt;
+        } catch (const StorageError &error) {
+            if (error.kind() != StorageError::Kind::Unavailable)
+                return fail(error.message());
+            qCWarning(lcCore).noquote() << "waiting for the database:" << error.message()
+                                        << "- trying again in" << delayMs / 1000 << "s";
+        }
+        QTimer::singleShot(delayMs, &pause, &QEventLoop::quit);
+        pause.exec();
+        if (stopRequested)
+            return ExitOk;
+        delayMs = std::min(delayMs * 2, 30'000);
+    }
+}
+
 Subcommand runCommand()
 {
-    return {QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
-            [](QCommandLineParser &parser) { parser.addOption(dataDirOption); },
-            [](const QCommandLineParser &parser) {
-                const std::optional<QString> dataDir = requireDataDir(parser);
-                if (!dataDir)
-                    return fail(QStringLiteral("run needs --data-dir DIR"));
-                QString error;
-                const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
-                if (!config)
-                    return fail(error);
-                const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
-                if (!databaseConfig)
-                    return fail(error);
-                // A data folder made before the core had an identity gets one now.
-                bool identityCreated = false;
-                const std::optional<TlsIdentity> identity =
-                    config->loadOrCreateIdentity(&identityCreated, &error);
-                if (!identity)
-                    return fail(error);
-                if (identityCreated)
-                    qCInfo(lcCore).noquote()
-                        << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
-                StorageExecutor storage(*databaseConfig);
-                try {
-                    storage.runAndWait([](Database &db) { migrate(db); });
-                } catch (const StorageError &storageError) {
-                    return fail(storageError.message());
+    return {
+        QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
+        [](QCommandLineParser &parser) { parser.addOption(dataDirOption); },
+        [](const QCommandLineParser &parser) {
+            const std::optional<QString> dataDir = requireDataDir(parser);
+            if (!dataDir)
+                return fail(QStringLiteral("run needs --data-dir DIR"));
+            QString error;
+            const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
+            if (!config)
+                return fail(error);
+            const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
+            if (!databaseConfig)
+                return fail(error);
+            // A data folder made before the core had an identity gets one now.
+            bool identityCreated = false;
+            const std::optional<TlsIdentity> identity =
+                config->loadOrCreateIdentity(&identityCreated, &error);
+            if (!identity)
+                return fail(error);
+            if (identityCreated)
+                qCInfo(lcCore).noquote()
+                    << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
+            StorageExecutor storage(*databaseConfig);
+            SignalWatcher signalWatcher;
+            if (const std::optional<int> exitCode = waitForDatabase(storage, *databaseConfig, signalWatcher))
+                return *exitCode;
+            const std::optional<QByteArray> secretsKey =
+                SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
+            if (!secretsKey)
+                return fail(error);
+            EngineOptions options;
+            options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
+            options.retention = {config->retentionRawDays, config->retentionRollupDays};
+            CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
+            if (!engine.start(&error))
+                return fail(error);
+            QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
+            QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&engine](int signalNumber) {
+                if (engine.isStopping()) {
+                    // A second signal: the admin will not wait for runs in flight.
+                    qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
+                    QCoreApplication::exit(ExitFailure);
+                    return;
                 }
-                const std::optional<QByteArray> secretsKey =
-                    SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
-                if (!secretsKey)
-                    return fail(error);
-                EngineOptions options;
-                options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
-                options.retention = {config->retentionRawDays, config->retentionRollupDays};
-                CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
-                if (!engine.start(&error))
-                    return fail(error);
-                QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
-                SignalWatcher signalWatcher;
-                QObject::connect(
-                    &signalWatcher, &SignalWatcher::terminateRequested, [&engine](int signalNumber) {
-                        if (engine.isStopping()) {
-                            // A second signal: the admin will not wait for runs in flight.
-                            qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
-                            QCoreApplication::exit(ExitFailure);
-                            return;
-                        }
-                        qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
-                        engine.stop();
-                    });
-                qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName();
-                return QCoreApplication::exec();
-            }};
+                qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
+                engine.stop();
+            });
+            qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName();
+            return QCoreApplication::exec();
+        }};
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSslCertificate>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -76,6 +77,20 @@ class TestCli : public QObject
 
     const QString core = QStringLiteral(PROPHASIS_CORE_BINARY);
     const QString agent = QStringLiteral(PROPHASIS_AGENT_BINARY);
+
+    static QJsonObject readJson(const QString &path)
+    {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object()
+                                              : QJsonObject();
+    }
+
+    static void writeJson(const QString &path, const QJsonObject &json)
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(json).toJson());
+    }
 
 private Q_SLOTS:
     void helpAndVersion_data()
@@ -218,18 +233,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString data = dir.filePath(QStringLiteral("core"));
         QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data}).exitCode, 0);
-        QFile config(data + QStringLiteral("/core.json"));
-        QVERIFY(config.open(QIODevice::ReadOnly));
-        QJsonObject json = QJsonDocument::fromJson(config.readAll()).object();
-        config.close();
+        QJsonObject json = readJson(data + QStringLiteral("/core.json"));
         // init writes the defaults, so an admin sees what to change.
         QCOMPARE(json.value(QStringLiteral("retention_raw_days")).toInt(), 30);
         QCOMPARE(json.value(QStringLiteral("retention_rollup_days")).toInt(), 731);
         json.insert(QStringLiteral("retention_raw_days"), 90);
         json.insert(QStringLiteral("retention_rollup_days"), 60);
-        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        config.write(QJsonDocument(json).toJson());
-        config.close();
+        writeJson(data + QStringLiteral("/core.json"), json);
         const Run refused = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data});
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains(
@@ -260,6 +270,24 @@ private Q_SLOTS:
                                 QStringLiteral("core running"), SIGTERM, &log) == 0,
                  qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("postgresql://")), qPrintable(log));
+
+        // The database is not there (yet): the core waits for it instead of giving up, and a
+        // signal still stops it cleanly.
+        QJsonObject settings = readJson(data + QStringLiteral("/core.json"));
+        settings.remove(QStringLiteral("database_url_file"));
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 closedPort = probe.serverPort();
+        probe.close();
+        settings.insert(QStringLiteral("database_url"),
+                        QStringLiteral("postgresql://postgres@127.0.0.1:%1/prophasis_test").arg(closedPort));
+        writeJson(data + QStringLiteral("/core.json"), settings);
+        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
+                                QStringLiteral("trying again in"), SIGTERM, &log) == 0,
+                 qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("waiting for the database")), qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("received while waiting for the database")), qPrintable(log));
+        QVERIFY2(!log.contains(QStringLiteral("core running")), qPrintable(log));
     }
 
     void agentInitAndRun()
