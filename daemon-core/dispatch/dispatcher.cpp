@@ -97,7 +97,9 @@ void Dispatcher::setConfiguration(std::shared_ptr<const Configuration> configura
 
 EnqueueOutcome Dispatcher::enqueue(const RunJob &job)
 {
-    if (m_draining || !m_config)
+    if (m_draining)
+        return EnqueueOutcome::ShuttingDown;
+    if (!m_config)
         return EnqueueOutcome::HostUnknown;
     if (const auto plugin = m_config->plugins.constFind(job.series.pluginId);
         plugin != m_config->plugins.constEnd() && plugin->runtime == PluginRuntime::Server) {

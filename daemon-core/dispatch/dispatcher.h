@@ -58,7 +58,7 @@ public:
 
     // Queues a run on its host's agent. Plugins that run on the core (runtime "server") are not
     // sent to agents: they are answered at once (see runOnCore). After drain() every job is
-    // refused as HostUnknown (nothing runs any more; stop the scheduler first).
+    // refused as ShuttingDown (nothing runs any more; stop the scheduler first).
     EnqueueOutcome enqueue(const RunJob &job);
 
     // Shutdown: stops taking jobs, drops the queued ones, lets the jobs in flight finish (each

@@ -26,6 +26,7 @@ enum class EnqueueOutcome
     AlreadyWaiting, // the same (host, check, plugin) waits already: not queued twice
     QueueFull,      // the agent's queue is at its bound: counted and logged as an overflow
     HostUnknown,    // the host is gone, disabled or not enrolled
+    ShuttingDown,   // the dispatcher is draining for a stop and takes no new runs
 };
 
 } // namespace prophasis

@@ -271,6 +271,9 @@ EnqueueOutcome Scheduler::offer(const RunJob &job)
     case EnqueueOutcome::HostUnknown:
         ++m_counters.hostUnknown;
         break;
+    case EnqueueOutcome::ShuttingDown:
+        ++m_counters.shuttingDown;
+        break;
     case EnqueueOutcome::QueueFull:
         ++m_counters.queueFull;
         m_reporter.queueFull(job.series, job.slot.toMSecsSinceEpoch(), job.queuedAt.toMSecsSinceEpoch());

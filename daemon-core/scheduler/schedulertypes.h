@@ -43,6 +43,7 @@ struct SchedulerCounters
     quint64 alreadyWaiting = 0; // answered AlreadyWaiting
     quint64 queueFull = 0;      // answered QueueFull
     quint64 hostUnknown = 0;    // answered HostUnknown
+    quint64 shuttingDown = 0;   // answered ShuttingDown (offered while the core stops)
 };
 
 // Something the admin should hear about, already folded: at most one report per series (for

@@ -498,7 +498,7 @@ private Q_SLOTS:
         QTRY_COMPARE(log.started.size(), 1);
         dispatcher->drain();
         QVERIFY(dispatcher->isDraining());
-        QCOMPARE(dispatcher->enqueue(runJob(host, check2, plugin)), EnqueueOutcome::HostUnknown);
+        QCOMPARE(dispatcher->enqueue(runJob(host, check2, plugin)), EnqueueOutcome::ShuttingDown);
         QCOMPARE(dispatcher->counters().dropped, quint64(1)); // the queued one
         QTRY_VERIFY_WITH_TIMEOUT(log.drained, 10'000);
         // Drained only after the job in flight reported.

@@ -117,7 +117,7 @@ public:
     void verifyCounterInvariant() const
     {
         const SchedulerCounters &c = scheduler->counters();
-        const quint64 offers = c.queued + c.alreadyWaiting + c.queueFull + c.hostUnknown;
+        const quint64 offers = c.queued + c.alreadyWaiting + c.queueFull + c.hostUnknown + c.shuttingDown;
         QCOMPARE(offers, static_cast<quint64>(jobs.size()));
         QCOMPARE(c.scheduled, c.skippedLate + offers - c.manual);
     }
