@@ -283,7 +283,9 @@ void AgentApi::runPlugin(const QString &pluginId, const HttpRequest &request, co
             done(result);
         };
         m_parts.lua->run({pluginId, plugin->directory, plugin->manifest.entry, *arguments,
-                          plugin->manifest.version, timeoutMs, stateFolder},
+                          plugin->manifest.version, timeoutMs, stateFolder,
+                          quint64(m_parts.config->luaBudgetInstructions),
+                          quint64(m_parts.config->luaMemoryLimitMb) * 1024 * 1024},
                          withHint);
     } else {
         m_parts.executor->run(plugin->manifest, plugin->directory, *arguments, timeoutMs, done);

@@ -59,7 +59,8 @@ QString AgentConfig::defaultDirectory()
 {
     if (::geteuid() == 0)
         return QStringLiteral("/etc/prophasis-agent");
-    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/prophasis-agent");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/prophasis-agent");
 }
 
 std::optional<AgentConfig> AgentConfig::load(const QString &directory, QString *error)
@@ -68,7 +69,8 @@ std::optional<AgentConfig> AgentConfig::load(const QString &directory, QString *
     config.directory = directory;
     QFile file(config.configFile());
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read %1: %2 (run 'prophasis-agent init' first)").arg(file.fileName(), file.errorString());
+        *error = QStringLiteral("cannot read %1: %2 (run 'prophasis-agent init' first)")
+                     .arg(file.fileName(), file.errorString());
         return std::nullopt;
     }
     QJsonParseError parseError;
@@ -89,14 +91,24 @@ std::optional<AgentConfig> AgentConfig::load(const QString &directory, QString *
     config.enrollmentTokenExpires = enrollmentReader.dateTime(QStringLiteral("expires"));
     config.pinnedCoreKeys = reader.stringList(QStringLiteral("pinned_core_keys"));
     config.trustedSigners = reader.stringList(QStringLiteral("trusted_signers"));
-    config.pluginTimeoutCapSeconds = int(reader.integer(QStringLiteral("plugin_timeout_cap_s"), config.pluginTimeoutCapSeconds,
-                                                        1, MaxPluginTimeoutSeconds));
+    config.pluginTimeoutCapSeconds = int(reader.integer(
+        QStringLiteral("plugin_timeout_cap_s"), config.pluginTimeoutCapSeconds, 1, MaxPluginTimeoutSeconds));
+    config.pluginTimeoutCapSeconds = int(reader.integer(
+        QStringLiteral("plugin_timeout_cap_s"), config.pluginTimeoutCapSeconds, 1, MaxPluginTimeoutSeconds));
+    config.luaBudgetInstructions =
+        reader.integer(QStringLiteral("lua_budget_instructions"), config.luaBudgetInstructions,
+                       qint64(MinLuaBudgetInstructions), qint64(MaxLuaBudgetInstructions));
+    config.luaMemoryLimitMb = reader.integer(QStringLiteral("lua_memory_limit_mb"), config.luaMemoryLimitMb,
+                                             1, qint64(MaxLuaMemoryLimitBytes / (1024 * 1024)));
+
     for (const QString &pin : config.pinnedCoreKeys) {
         if (!isValidSha256Hex(pin))
-            errors.add(QStringLiteral("pinned_core_keys"), QStringLiteral("'%1' is not a SHA-256 key pin").arg(pin));
+            errors.add(QStringLiteral("pinned_core_keys"),
+                       QStringLiteral("'%1' is not a SHA-256 key pin").arg(pin));
     }
     if (config.pinnedCoreKeys.size() > MaxPinnedCoreKeys)
-        errors.add(QStringLiteral("pinned_core_keys"), QStringLiteral("at most %1 core keys can be pinned").arg(MaxPinnedCoreKeys));
+        errors.add(QStringLiteral("pinned_core_keys"),
+                   QStringLiteral("at most %1 core keys can be pinned").arg(MaxPinnedCoreKeys));
     if (!errors.isEmpty()) {
         *error = QStringLiteral("%1: %2").arg(file.fileName(), errors.summary());
         return std::nullopt;
@@ -117,12 +129,15 @@ bool AgentConfig::save(QString *error) const
         {QStringLiteral("pinned_core_keys"), QJsonArray::fromStringList(pinnedCoreKeys)},
         {QStringLiteral("trusted_signers"), QJsonArray::fromStringList(trustedSigners)},
         {QStringLiteral("plugin_timeout_cap_s"), pluginTimeoutCapSeconds},
+        {QStringLiteral("lua_budget_instructions"), luaBudgetInstructions},
+        {QStringLiteral("lua_memory_limit_mb"), luaMemoryLimitMb},
     };
     if (!advertisedHost.isEmpty())
         json.insert(QStringLiteral("advertised_host"), advertisedHost);
     if (!enrollmentTokenHash.isEmpty())
-        json.insert(QStringLiteral("enrollment"), QJsonObject{{QStringLiteral("token_sha256"), enrollmentTokenHash},
-                                                              {QStringLiteral("expires"), toJsonTime(enrollmentTokenExpires)}});
+        json.insert(QStringLiteral("enrollment"),
+                    QJsonObject{{QStringLiteral("token_sha256"), enrollmentTokenHash},
+                                {QStringLiteral("expires"), toJsonTime(enrollmentTokenExpires)}});
     QSaveFile file(configFile());
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());

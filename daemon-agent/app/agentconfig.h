@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "daemon-agent/luaworker/luarunlimits.h"
 #include "shared/domain/host.h"
 #include "shared/package/signaturemode.h"
 
@@ -30,9 +31,12 @@ struct AgentConfig
     SignatureMode signatures = SignatureMode::VerifyIfPresent;
     QString enrollmentTokenHash; // empty: no enrollment possible
     QDateTime enrollmentTokenExpires;
-    QStringList pinnedCoreKeys;  // SPKI SHA-256 pins, oldest first
-    QStringList trustedSigners;  // primary OpenPGP fingerprints trusted for plugin signatures
+    QStringList pinnedCoreKeys; // SPKI SHA-256 pins, oldest first
+    QStringList trustedSigners; // primary OpenPGP fingerprints trusted for plugin signatures
     int pluginTimeoutCapSeconds = DefaultPluginTimeoutCapSeconds;
+    // Bounds of every Lua plugin run (instructions counted by the sandbox, memory by its allocator).
+    qint64 luaBudgetInstructions = qint64(DefaultLuaBudgetInstructions);
+    qint64 luaMemoryLimitMb = qint64(DefaultLuaMemoryLimitBytes / (1024 * 1024));
 
     // Pins a core's key; when MaxPinnedCoreKeys are pinned already, the oldest makes room (a new
     // pin always comes from an admin's deliberate step: an enrollment token or a join string).
@@ -44,7 +48,7 @@ struct AgentConfig
     QString configFile() const;
     QString keyFile() const;
     QString certificateFile() const;
-    QString stateDirectory() const;  // installed plugins and other data the agent writes
+    QString stateDirectory() const;   // installed plugins and other data the agent writes
     QString keyringDirectory() const; // the agent-local GnuPG home for plugin signatures
 
     // /etc/prophasis-agent for root, the user's config location otherwise.

@@ -89,6 +89,8 @@ void LuaWorkerClient::startNext()
         {QStringLiteral("arguments"), request.arguments},
         {QStringLiteral("version"), request.version},
         {QStringLiteral("state_dir"), request.stateDirectory},
+        {QStringLiteral("budget_instructions"), qint64(request.budgetInstructions)},
+        {QStringLiteral("memory_limit_bytes"), qint64(request.memoryLimitBytes)},
     };
     const QByteArray payload = QJsonDocument(json).toJson(QJsonDocument::Compact);
     const std::optional<std::string> frame =

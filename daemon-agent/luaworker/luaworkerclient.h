@@ -12,6 +12,7 @@
 #include <string>
 
 #include "daemon-agent/luaworker/framecodec.h"
+#include "daemon-agent/luaworker/luarunlimits.h"
 #include "shared/plugin/runresult.h"
 
 class QProcess;
@@ -28,7 +29,10 @@ struct LuaRunRequest
     QJsonObject arguments;
     QString version;
     int timeoutMs = DefaultLuaRunTimeoutMs; // wall clock, from when the run is handed to the worker
-    QString stateDirectory;                 // the plugin's own writable folder (prophasis.state_dir); empty: none
+    QString stateDirectory; // the plugin's own writable folder (prophasis.state_dir); empty: none
+    // Bounds of the run inside the worker (luarunlimits.h has their ranges).
+    quint64 budgetInstructions = DefaultLuaBudgetInstructions;
+    quint64 memoryLimitBytes = DefaultLuaMemoryLimitBytes;
 };
 
 // Runs Lua plugins in prophasis-agent-lua (SPEC §3): one worker, started on the first run and

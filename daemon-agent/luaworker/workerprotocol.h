@@ -7,15 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon-agent/luaworker/luarunlimits.h"
+
 // The requests and answers of prophasis-agent-lua (see workermain.cpp for the whole protocol).
 namespace prophasis {
-
-inline constexpr std::uint64_t DefaultLuaBudgetInstructions = 50'000'000;
-inline constexpr std::uint64_t MinLuaBudgetInstructions = 1'000;
-inline constexpr std::uint64_t MaxLuaBudgetInstructions = 100'000'000'000;
-inline constexpr std::size_t DefaultLuaMemoryLimitBytes = 32 * 1024 * 1024;
-inline constexpr std::size_t MinLuaMemoryLimitBytes = 256 * 1024;
-inline constexpr std::size_t MaxLuaMemoryLimitBytes = std::size_t(1) << 30;
 
 // What the worker keeps of a run's answer, matching RunResult's caps on the agent side.
 inline constexpr std::size_t MaxLuaMessageBytes = 4096;
@@ -26,9 +21,9 @@ struct LuaWorkerRequest
 {
     std::int64_t id = 0;
     std::string pluginId;
-    std::string directory; // absolute package folder
+    std::string directory;      // absolute package folder
     std::string stateDirectory; // absolute folder the plugin may write to (prophasis.state_dir); empty: none
-    std::string entry;     // .lua file relative to directory
+    std::string entry;          // .lua file relative to directory
     nlohmann::json arguments = nlohmann::json::object();
     std::string version;
     std::uint64_t budgetInstructions = DefaultLuaBudgetInstructions;

@@ -452,6 +452,27 @@ private Q_SLOTS:
         QCOMPARE(healthyWorkerPid(), pid);
     }
 
+    void theLimitsAreSetPerRun()
+    {
+        // A million iterations fit the default budget, not a budget of 100,000 instructions.
+        const QByteArray loop = "local n = 0 for i = 1, 1e6 do n = n + 1 end return {value = n}";
+        QCOMPARE(runScript(loop).value, std::optional<double>(1e6));
+        LuaRunRequest tight = request(writeScript(loop));
+        tight.budgetInstructions = 100'000;
+        RunResult result = run(tight);
+        QCOMPARE(result.error, QStringLiteral("plugin_error"));
+        QVERIFY2(result.message.contains(QStringLiteral("instruction budget")), qPrintable(result.message));
+
+        // A 4 MiB string fits the default 32 MiB, not a 1 MiB cap.
+        const QByteArray big = "local s = string.rep('x', 4 * 1024 * 1024) return {value = #s}";
+        QCOMPARE(runScript(big).value, std::optional<double>(4 * 1024 * 1024));
+        LuaRunRequest small = request(writeScript(big));
+        small.memoryLimitBytes = 1024 * 1024;
+        result = run(small);
+        QCOMPARE(result.error, QStringLiteral("plugin_error"));
+        QVERIFY2(result.message.contains(QStringLiteral("memory limit")), qPrintable(result.message));
+    }
+
     void theBudgetCannotBeEscaped_data()
     {
         QTest::addColumn<QByteArray>("code");
