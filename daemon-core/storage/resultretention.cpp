@@ -35,14 +35,22 @@ QFuture<ExpiryReport> ResultRetention::expireNow()
     if (m_running.isValid() && !m_running.isFinished())
         return m_running;
     const RetentionPolicy policy = m_policy;
-    m_running = m_executor.run(
-        [policy](Database &db) { return ResultStore(db).expire(QDateTime::currentDateTimeUtc(), policy); });
+    m_running = m_executor.run([policy](Database &db) {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        ResultStore store(db);
+        ExpiryReport report = store.expire(now, policy);
+        // After expiry, so no day is packed just before it is dropped.
+        report.rawChunksPacked = store.compact(now).rawChunksPacked;
+        return report;
+    });
     whenReady(
         m_running, this,
         [this](const ExpiryReport &report) {
             if (report.rawChunksDropped > 0 || report.rollupChunksDropped > 0)
                 qCInfo(lcRetention) << "expired" << report.rawChunksDropped << "day(s) of raw results and"
                                     << report.rollupChunksDropped << "month(s) of hourly rollups";
+            if (report.rawChunksPacked > 0)
+                qCInfo(lcRetention) << "packed" << report.rawChunksPacked << "finished day(s) of raw results";
             Q_EMIT expired(report);
         },
         [this](const StorageError &error) {

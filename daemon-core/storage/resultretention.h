@@ -10,9 +10,10 @@ namespace prophasis {
 
 class StorageExecutor;
 
-// Expires the time series on the core's event loop: ResultStore::expire() through the
-// executor once at start() and then every interval. Each run drops whole day and month tables,
-// so it takes milliseconds whatever the data's size.
+// Expires the time series on the core's event loop: ResultStore::expire() and then
+// ResultStore::compact() through the executor once at start() and then every interval.
+// Expiry drops whole day and month tables, so it takes milliseconds whatever the data's size;
+// compaction (PostgreSQL) rewrites each finished day once, in about the time of reading it.
 class ResultRetention : public QObject
 {
     Q_OBJECT

@@ -343,8 +343,11 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
     for (qsizetype i = 0; i < results.size(); ++i)
         rowsByDay[TimeChunks::rawChunkAt(results[i].time.toMSecsSinceEpoch()).startMs].append(i);
     QList<qsizetype> inserted;
+    const TimeChunks catalog(m_db);
     for (const auto &[dayStart, rows] : rowsByDay) {
         const TimeChunk chunk = TimeChunks::rawChunkAt(dayStart);
+        // A packed day takes new results in its late table (the day's name is a view).
+        const bool packed = m_db.kind() == DatabaseKind::Postgres && catalog.isPacked(chunk);
         const QHash<qint64, qint64> messages = messageIds(chunk, results, rows);
         QHash<std::pair<qint64, qint64>, qsizetype> rowByKey;
         for (const qsizetype i : rows)
@@ -353,7 +356,7 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
             m_db,
             QStringLiteral(
                 "INSERT INTO %1 (series_id, time_ms, outcome, value, message_id, duration_ms, metrics)")
-                .arg(chunk.resultsTable()),
+                .arg(packed ? chunk.lateTable() : chunk.resultsTable()),
             7, rows.size(),
             [&](qsizetype r, QVariantList &values) {
                 const CheckResult &result = results[rows[r]];
@@ -366,6 +369,26 @@ void ResultStore::writeBatch(const QList<CheckResult> &results)
             [&](const QSqlQuery &row) {
                 inserted.append(rowByKey.value({row.value(0).toLongLong(), row.value(1).toLongLong()}));
             });
+        if (packed) {
+            // The late table's key cannot see the packed rows: a replayed result already packed
+            // is removed again here, and neither counted in rollups nor made the latest.
+            QSet<qint64> seriesOfDay;
+            for (const qsizetype i : rows)
+                seriesOfDay.insert(series.value(keyOf(results[i])));
+            QSqlQuery duplicates = m_db.exec(
+                QStringLiteral(
+                    "DELETE FROM %1 l USING %2 p WHERE l.series_id IN (%3) AND p.series_id = l.series_id "
+                    "AND p.hour = (l.time_ms - %4) / %5 AND (l.time_ms - %4)::integer = ANY (p.times) "
+                    "RETURNING l.series_id, l.time_ms")
+                    .arg(chunk.lateTable(), chunk.packedTable(), integerList(seriesOfDay))
+                    .arg(chunk.startMs)
+                    .arg(HourMs));
+            QSet<qsizetype> replayed;
+            while (duplicates.next())
+                replayed.insert(
+                    rowByKey.value({duplicates.value(0).toLongLong(), duplicates.value(1).toLongLong()}));
+            inserted.removeIf([&](qsizetype i) { return replayed.contains(i); });
+        }
     }
     std::sort(inserted.begin(), inserted.end());
 
@@ -789,6 +812,19 @@ ExpiryReport ResultStore::expire(const QDateTime &now, const RetentionPolicy &po
         int(chunks.dropEndingBefore(ChunkKind::Raw, nowMs - policy.rawDays * TimeChunks::DayMs).size());
     report.rollupChunksDropped =
         int(chunks.dropEndingBefore(ChunkKind::Rollup, nowMs - policy.rollupDays * TimeChunks::DayMs).size());
+    return report;
+}
+
+CompactionReport ResultStore::compact(const QDateTime &now)
+{
+    TimeChunks chunks(m_db);
+    CompactionReport report;
+    for (const TimeChunk &chunk : chunks.unpackedEndingBefore(now.toMSecsSinceEpoch() - PackAfterMs)) {
+        if (const std::optional<qint64> packed = chunks.pack(chunk)) {
+            ++report.rawChunksPacked;
+            report.resultsPacked += *packed;
+        }
+    }
     return report;
 }
 

@@ -39,6 +39,13 @@ struct ExpiryReport
 {
     int rawChunksDropped = 0;    // days of raw results
     int rollupChunksDropped = 0; // months of rollups
+    int rawChunksPacked = 0;     // days packed by compact(), when ResultRetention ran both
+};
+
+struct CompactionReport
+{
+    int rawChunksPacked = 0; // days
+    qint64 resultsPacked = 0;
 };
 
 // Where a chart's points come from.
@@ -160,6 +167,13 @@ public:
     // Drops the raw days and rollup months that are entirely older than the policy keeps,
     // counted back from `now`.
     ExpiryReport expire(const QDateTime &now, const RetentionPolicy &policy = {});
+
+    // PostgreSQL: packs every raw day that ended at least PackAfterMs before `now` and is not
+    // packed yet (TimeChunks::pack), so a result takes well under 100 B; readers and writers
+    // see no difference. Safe with concurrent writers and several cores (each day is packed
+    // once). On SQLite nothing is packed.
+    static constexpr qint64 PackAfterMs = 3'600'000;
+    CompactionReport compact(const QDateTime &now);
 
 private:
     struct StoredRow;

@@ -43,6 +43,16 @@ QString TimeChunk::rollupsTable() const
     return QStringLiteral("rollups_") + utcDate(startMs).toString(QStringLiteral("yyyyMM"));
 }
 
+QString TimeChunk::packedTable() const
+{
+    return resultsTable() + QStringLiteral("_packed");
+}
+
+QString TimeChunk::lateTable() const
+{
+    return resultsTable() + QStringLiteral("_late");
+}
+
 TimeChunk TimeChunks::rawChunkAt(qint64 timeMs)
 {
     const QDate day = utcDate(timeMs);
@@ -110,29 +120,78 @@ bool TimeChunks::allExist(const QList<TimeChunk> &chunks) const
     return true;
 }
 
+namespace {
+
+// The raw results table of a day: the chunk's own, or on PostgreSQL a packed chunk's late one.
+QString rawResultsDdl(DatabaseKind kind)
+{
+    // SQLite: WITHOUT ROWID, so the primary key is the table (no second copy of the key in a
+    // rowid table and an index). PostgreSQL: columns ordered widest first, so no padding.
+    // One result per (series, millisecond): a batch replayed after an outage is ignored
+    // where it was already written. outcome packs type, status and classification
+    // (resultcodes.h); metrics holds {"<metric id>": value, …} or NULL.
+    return kind == DatabaseKind::Sqlite
+               ? QStringLiteral("CREATE TABLE %1 ("
+                                "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+                                "time_ms INTEGER NOT NULL, outcome INTEGER NOT NULL, value REAL, "
+                                "message_id INTEGER NOT NULL, "
+                                "duration_ms INTEGER NOT NULL, metrics TEXT, "
+                                "PRIMARY KEY (series_id, time_ms)) WITHOUT ROWID")
+               : QStringLiteral("CREATE TABLE %1 ("
+                                "time_ms BIGINT NOT NULL, value DOUBLE PRECISION, "
+                                "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+                                "message_id INTEGER NOT NULL, duration_ms INTEGER NOT NULL, "
+                                "outcome SMALLINT NOT NULL, metrics JSON, PRIMARY KEY (series_id, time_ms))");
+}
+
+// PostgreSQL: the statements that pack a raw chunk (see TimeChunks::pack). Times are stored as
+// milliseconds since the day's start (int4). An hour without any value (or metrics) stores
+// NULL instead of an array of NULLs: unnest() with several arrays pads a NULL one with NULLs.
+// Measured with the bench: json[] keeps the text as written (like text[], no cast in the
+// view); jsonb[] was larger for these small objects.
+QStringList packStatements(const TimeChunk &chunk)
+{
+    const QString day = QString::number(chunk.startMs);
+    return {
+        QStringLiteral(
+            "CREATE TABLE %1 (series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
+            "hour SMALLINT NOT NULL, times INTEGER[] NOT NULL, outcomes SMALLINT[] NOT NULL, "
+            "message_ids INTEGER[] NOT NULL, durations INTEGER[] NOT NULL, "
+            "vals DOUBLE PRECISION[], metrics JSON[], PRIMARY KEY (series_id, hour))")
+            .arg(chunk.packedTable()),
+        QStringLiteral(
+            "INSERT INTO %1 (series_id, hour, times, outcomes, message_ids, durations, vals, metrics) "
+            "SELECT series_id, hour, array_agg(t ORDER BY t), array_agg(outcome ORDER BY t), "
+            "array_agg(message_id ORDER BY t), array_agg(duration_ms ORDER BY t), "
+            "CASE WHEN count(value) = 0 THEN NULL ELSE array_agg(value ORDER BY t) END, "
+            "CASE WHEN count(metrics) = 0 THEN NULL ELSE array_agg(metrics ORDER BY t) END "
+            "FROM (SELECT series_id, ((time_ms - %3) / 3600000)::smallint AS hour, (time_ms - %3)::integer "
+            "AS t, "
+            "outcome, message_id, duration_ms, value, metrics FROM %2) AS raw "
+            "GROUP BY series_id, hour ORDER BY series_id, hour")
+            .arg(chunk.packedTable(), chunk.resultsTable(), day),
+        QStringLiteral("DROP TABLE %1").arg(chunk.resultsTable()),
+        rawResultsDdl(DatabaseKind::Postgres).arg(chunk.lateTable()),
+        // The columns in the order of the original table, so the late table's rows line up.
+        QStringLiteral(
+            "CREATE VIEW %1 AS "
+            "SELECT %3::bigint + u.t AS time_ms, u.value, p.series_id, u.message_id, u.duration_ms, "
+            "u.outcome, u.metrics FROM %2 p CROSS JOIN LATERAL "
+            "unnest(p.times, p.vals, p.message_ids, p.durations, p.outcomes, p.metrics) "
+            "AS u (t, value, message_id, duration_ms, outcome, metrics) "
+            "UNION ALL SELECT time_ms, value, series_id, message_id, duration_ms, outcome, metrics "
+            "FROM %4")
+            .arg(chunk.resultsTable(), chunk.packedTable(), day, chunk.lateTable()),
+    };
+}
+
+} // namespace
+
 QStringList TimeChunks::createStatements(const TimeChunk &chunk) const
 {
     const bool sqlite = m_db.kind() == DatabaseKind::Sqlite;
-    // SQLite: WITHOUT ROWID, so the primary key is the table (no second copy of the key in a
-    // rowid table and an index). PostgreSQL: columns ordered widest first, so no padding.
     if (chunk.kind == ChunkKind::Raw) {
-        // One result per (series, millisecond): a batch replayed after an outage is ignored
-        // where it was already written. outcome packs type, status and classification
-        // (resultcodes.h); metrics holds {"<metric id>": value, …} or NULL.
-        const QString results =
-            sqlite
-                ? QStringLiteral("CREATE TABLE %1 ("
-                                 "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
-                                 "time_ms INTEGER NOT NULL, outcome INTEGER NOT NULL, value REAL, "
-                                 "message_id INTEGER NOT NULL, "
-                                 "duration_ms INTEGER NOT NULL, metrics TEXT, "
-                                 "PRIMARY KEY (series_id, time_ms)) WITHOUT ROWID")
-                : QStringLiteral(
-                      "CREATE TABLE %1 ("
-                      "time_ms BIGINT NOT NULL, value DOUBLE PRECISION, "
-                      "series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE, "
-                      "message_id INTEGER NOT NULL, duration_ms INTEGER NOT NULL, outcome SMALLINT NOT NULL, "
-                      "metrics JSON, PRIMARY KEY (series_id, time_ms))");
+        const QString results = rawResultsDdl(m_db.kind());
         // Messages are deduplicated per day by a 64-bit prefix of their SHA-1 and expire with
         // the day's results.
         const QString messages =
@@ -198,18 +257,57 @@ QList<TimeChunk> TimeChunks::dropEndingBefore(ChunkKind kind, qint64 horizonMs)
         m_db.transaction([&] {
             if (m_db.kind() == DatabaseKind::Postgres)
                 m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(ChunkDropLockKey));
-            const QStringList tables = kind == ChunkKind::Raw
-                                           ? QStringList{chunk.resultsTable(), chunk.messagesTable()}
-                                           : QStringList{chunk.rollupsTable()};
-            for (const QString &table : tables)
+            QStringList tables = kind == ChunkKind::Raw
+                                     ? QStringList{chunk.resultsTable(), chunk.messagesTable()}
+                                     : QStringList{chunk.rollupsTable()};
+            if (kind == ChunkKind::Raw && isPacked(chunk)) {
+                m_db.exec(QStringLiteral("DROP VIEW IF EXISTS ") + chunk.resultsTable());
+                tables = QStringList{chunk.packedTable(), chunk.lateTable(), chunk.messagesTable()};
+            }
+            for (const QString &table : std::as_const(tables))
                 m_db.exec(QStringLiteral("DROP TABLE IF EXISTS ") + table);
-            m_db.exec(QStringLiteral("DELETE FROM time_chunks WHERE kind = ? AND start_ms = ?"),
-                      {int(kind), chunk.startMs});
+            m_db.exec(QStringLiteral("DELETE FROM time_chunks WHERE kind IN (?, ?) AND start_ms = ?"),
+                      {int(kind), int(kind == ChunkKind::Raw ? ChunkKind::PackedRaw : kind), chunk.startMs});
             m_db.exec(QStringLiteral("UPDATE result_retention SET %1 = ? WHERE %1 < ?").arg(marker),
                       {chunk.endMs, chunk.endMs});
         });
     }
     return expired;
+}
+
+bool TimeChunks::isPacked(const TimeChunk &raw) const
+{
+    return allExist({{ChunkKind::PackedRaw, raw.startMs, raw.endMs}});
+}
+
+QList<TimeChunk> TimeChunks::unpackedEndingBefore(qint64 horizonMs) const
+{
+    if (m_db.kind() != DatabaseKind::Postgres)
+        return {};
+    return select(QStringLiteral("WHERE kind = ? AND end_ms <= ? AND NOT EXISTS (SELECT 1 FROM time_chunks p "
+                                 "WHERE p.kind = ? AND p.start_ms = time_chunks.start_ms) ORDER BY start_ms"),
+                  {int(ChunkKind::Raw), horizonMs, int(ChunkKind::PackedRaw)});
+}
+
+std::optional<qint64> TimeChunks::pack(const TimeChunk &raw)
+{
+    if (m_db.kind() != DatabaseKind::Postgres)
+        return std::nullopt;
+    std::optional<qint64> packed;
+    m_db.transaction([&] {
+        // Exclusive: writers (lockAgainstDrops) never meet the table between drop and view.
+        m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(ChunkDropLockKey));
+        if (!allExist({raw}) || isPacked(raw))
+            return;
+        QSqlQuery count = m_db.exec(QStringLiteral("SELECT count(*) FROM ") + raw.resultsTable());
+        count.next();
+        packed = count.value(0).toLongLong();
+        for (const QString &statement : packStatements(raw))
+            m_db.exec(statement);
+        m_db.exec(QStringLiteral("INSERT INTO time_chunks (kind, start_ms, end_ms) VALUES (?, ?, ?)"),
+                  {int(ChunkKind::PackedRaw), raw.startMs, raw.endMs});
+    });
+    return packed;
 }
 
 qint64 TimeChunks::droppedBefore(ChunkKind kind) const

@@ -3,6 +3,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace prophasis {
 
 class Database;
@@ -16,6 +18,9 @@ enum class ChunkKind
 {
     Raw = 1,    // results_YYYYMMDD and messages_YYYYMMDD
     Rollup = 2, // rollups_YYYYMM
+    // PostgreSQL only: a catalog row of this kind marks the raw chunk starting at the same time
+    // as packed (see TimeChunks::pack); expiry drops the marker with the chunk.
+    PackedRaw = 3,
 };
 
 struct TimeChunk
@@ -28,6 +33,8 @@ struct TimeChunk
     QString resultsTable() const;  // raw chunks
     QString messagesTable() const; // raw chunks
     QString rollupsTable() const;  // rollup chunks
+    QString packedTable() const;   // raw chunks, once packed
+    QString lateTable() const;     // raw chunks, once packed: results written afterwards
     friend bool operator==(const TimeChunk &, const TimeChunk &) = default;
 };
 
@@ -63,6 +70,19 @@ public:
     // Drops every chunk of `kind` that ends at or before `horizonMs`, one transaction per
     // chunk (a year of days would otherwise hold thousands of locks at once); returns them.
     QList<TimeChunk> dropEndingBefore(ChunkKind kind, qint64 horizonMs);
+    // PostgreSQL pays ~28 B of tuple header and line pointer and ~35 B of primary-key entry per
+    // row; a finished day is therefore packed: one row per (series, hour of the day) holding its
+    // results as parallel arrays in time order (results_YYYYMMDD_packed), the day's table
+    // replaced by a view of the same name and columns that unnests them (so readers need not
+    // know), plus results_YYYYMMDD_late with the original layout for results that arrive after
+    // packing (a spool replayed after an outage). One transaction; writers and expiry wait
+    // (the drop lock). Returns the results packed, or nothing when the chunk was packed or
+    // dropped meanwhile. On SQLite (already ~60 B a result) nothing is packed.
+    std::optional<qint64> pack(const TimeChunk &raw);
+    // Raw chunks ending at or before `horizonMs` that are not packed yet, oldest first.
+    QList<TimeChunk> unpackedEndingBefore(qint64 horizonMs) const;
+    bool isPacked(const TimeChunk &raw) const;
+
     // Data of `kind` before this time has been dropped (0: nothing dropped yet).
     qint64 droppedBefore(ChunkKind kind) const;
 

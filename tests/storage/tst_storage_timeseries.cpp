@@ -1,3 +1,4 @@
+#include <QSqlQuery>
 #include <QTest>
 
 #include <memory>
@@ -350,8 +351,254 @@ private Q_SLOTS:
         QCOMPARE(store().lastResults(series(), 1).constFirst().value, std::optional<double>(9));
     }
 
+    // PostgreSQL packs finished days (TimeChunks::pack): everything read before packing reads
+    // the same afterwards.
+    void packedDaysReadTheSame()
+    {
+        if (m_db->kind() != DatabaseKind::Postgres)
+            QSKIP("days are packed on PostgreSQL only");
+        const QList<SeriesKey> keys = writeVariedDays();
+        const QStringList before = snapshot(keys);
+        QVERIFY(before.size() > 1000);
+
+        // Day 0 and day 1 ended more than an hour before now; day 2 is still being written.
+        const QDateTime now = T0.addDays(2).addSecs(3 * 3600);
+        CompactionReport report = store().compact(now);
+        QCOMPARE(report.rawChunksPacked, 2);
+        QCOMPARE(report.resultsPacked, countChunkRows(*m_db, QStringLiteral("results")) - 5);
+        QVERIFY(TimeChunks(*m_db).isPacked(TimeChunks::rawChunkAt(T0.toMSecsSinceEpoch())));
+        QVERIFY(!TimeChunks(*m_db).isPacked(TimeChunks::rawChunkAt(T0.addDays(2).toMSecsSinceEpoch())));
+        // One row per (series, hour) that had results; the day's name is now a view.
+        QCOMPARE(countRows(*m_db, QStringLiteral("results_20260301_packed")), 3 * 24);
+        QCOMPARE(viewCount(QStringLiteral("results_20260301")), 1);
+        QCOMPARE(countRows(*m_db, QStringLiteral("results_20260301_late")), 0);
+
+        const QStringList after = snapshot(keys);
+        QCOMPARE(after.size(), before.size());
+        for (qsizetype i = 0; i < before.size(); ++i)
+            QCOMPARE(after[i], before[i]);
+
+        // A series' range reads the packed table by its primary key (seq scans off: the test's
+        // tables are small enough for the planner to prefer them otherwise).
+        m_db->exec(QStringLiteral("SET enable_seqscan = off"));
+        QSqlQuery plan = m_db->exec(QStringLiteral("EXPLAIN SELECT time_ms, value FROM results_20260301 "
+                                                   "WHERE series_id = 1 AND time_ms BETWEEN %1 AND %2")
+                                        .arg(T0.toMSecsSinceEpoch())
+                                        .arg(T0.addSecs(7200).toMSecsSinceEpoch()));
+        QString planText;
+        while (plan.next())
+            planText += plan.value(0).toString() + u'\n';
+        m_db->exec(QStringLiteral("RESET enable_seqscan"));
+        QVERIFY2(planText.contains(QLatin1String("results_20260301_packed_pkey")), qPrintable(planText));
+
+        // Packing again is a no-op.
+        report = store().compact(now);
+        QCOMPARE(report.rawChunksPacked, 0);
+        QCOMPARE(snapshot(keys), after);
+    }
+
+    void lateResultsIntoAPackedDayAreStoredOnce()
+    {
+        if (m_db->kind() != DatabaseKind::Postgres)
+            QSKIP("days are packed on PostgreSQL only");
+        const QList<SeriesKey> keys = writeVariedDays();
+        const qint64 stored = countChunkRows(*m_db, QStringLiteral("results"));
+        QCOMPARE(store().compact(T0.addDays(3).addSecs(3600)).rawChunksPacked, 3);
+
+        // A spool replayed after a long outage: one new result of day 0, one already packed.
+        CheckResult late = make(T0.addSecs(3600 + 1), 1000);
+        late.message = QStringLiteral("late");
+        late.metrics = {{QStringLiteral("m"), 5, QStringLiteral("%")}};
+        CheckResult replayed = make(T0.addSecs(7 * 60), 999); // packed already, with another value
+        const QList<HourlyRollup> rollupsBefore = store().hourlyRollups(series(), {}, {}, T0, T0.addDays(1));
+        store().insert({late, replayed});
+        store().insert({late, replayed}); // and again
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), stored + 1);
+        QCOMPARE(countRows(*m_db, QStringLiteral("results_20260301_late")), 1);
+
+        const QList<CheckResult> hour1 =
+            store().hostResults(m_fixture.host, T0.addSecs(3600), T0.addSecs(3602));
+        QCOMPARE(hour1.size(), 1);
+        QCOMPARE(hour1[0].value, std::optional<double>(1000));
+        QCOMPARE(hour1[0].message, QStringLiteral("late"));
+        QCOMPARE(hour1[0].metrics.size(), 1);
+        QCOMPARE(hour1[0].metrics[0].value, 5.0);
+        const QList<CheckResult> packedOne =
+            store().hostResults(m_fixture.host, T0.addSecs(420), T0.addSecs(421));
+        QCOMPARE(packedOne.size(), 1);
+        QVERIFY(packedOne[0].value != std::optional<double>(999));
+        // Rollups count the new result once and the replayed one not at all.
+        const QList<HourlyRollup> rollupsAfter = store().hourlyRollups(series(), {}, {}, T0, T0.addDays(1));
+        QCOMPARE(rollupsAfter.size(), rollupsBefore.size());
+        QCOMPARE(rollupsAfter[1].count, rollupsBefore[1].count + 1);
+        QCOMPARE(rollupsAfter[1].max, 1000.0);
+        QCOMPARE(rollupsAfter[0].count, rollupsBefore[0].count);
+        QCOMPARE(rollupsAfter[0].sum, rollupsBefore[0].sum);
+        // The late result is in the range and the message history too.
+        const SeriesRange range =
+            store().range(series(), {}, {}, T0.addSecs(3600), T0.addSecs(3660), 1, RangeSource::Raw);
+        QCOMPARE(range.points.size(), 1);
+        QCOMPARE(range.points[0].max, 1000.0);
+        QCOMPARE(store().messageHistory(series(), T0.addSecs(3600), T0.addSecs(3602), 10).size(), 1);
+        // The latest stays the newest result, not the late one.
+        QCOMPARE(store().latestResult(series())->time, T0.addDays(2).addSecs(4 * 60));
+        Q_UNUSED(keys);
+    }
+
+    void expiryDropsAPackedDayWhole()
+    {
+        if (m_db->kind() != DatabaseKind::Postgres)
+            QSKIP("days are packed on PostgreSQL only");
+        writeVariedDays();
+        QCOMPARE(store().compact(T0.addDays(3).addSecs(3600)).rawChunksPacked, 3);
+        store().insert({make(T0.addSecs(5), 1)}); // into day 0's late table
+        const ExpiryReport report = store().expire(T0.addDays(32), RetentionPolicy{30, 731});
+        QCOMPARE(report.rawChunksDropped, 2);
+        QSqlQuery left = m_db->exec(QStringLiteral(
+            "SELECT string_agg(relname, ' ' ORDER BY relname) FROM pg_class WHERE relkind IN "
+            "('r', 'v') AND (relname LIKE 'results_2026030%' OR relname LIKE 'messages_2026030%')"));
+        left.next();
+        QCOMPARE(left.value(0).toString(), // only day 2 is left
+                 QStringLiteral(
+                     "messages_20260303 results_20260303 results_20260303_late results_20260303_packed"));
+        QVERIFY(!TimeChunks(*m_db).isPacked(TimeChunks::rawChunkAt(T0.toMSecsSinceEpoch())));
+        QCOMPARE(TimeChunks(*m_db).all(ChunkKind::Raw).size(), 1);
+        QSqlQuery markers = m_db->exec(QStringLiteral("SELECT count(*) FROM time_chunks WHERE kind = %1")
+                                           .arg(int(ChunkKind::PackedRaw)));
+        markers.next();
+        QCOMPARE(markers.value(0).toInt(), 1);
+        // A day packed afterwards is written to again: a new day, not the packed one.
+        store().insert({make(T0.addDays(1), 2)});
+        QCOMPARE(store().lastResults(series(), 1000).first().time, T0.addDays(1));
+    }
+
+    void nothingIsPackedOnSqlite()
+    {
+        if (m_db->kind() != DatabaseKind::Sqlite)
+            QSKIP("SQLite only");
+        writeVariedDays();
+        QCOMPARE(store().compact(T0.addDays(10)).rawChunksPacked, 0);
+        QVERIFY(!TimeChunks(*m_db).isPacked(TimeChunks::rawChunkAt(T0.toMSecsSinceEpoch())));
+    }
+
 private:
     void createEntities() { m_fixture = test::SeriesFixture::create(*m_db); }
+
+    // Three series over three days: web1 every 7 minutes (across hour boundaries) with a value
+    // missing every fifth run and metrics every third, web2 every 13 minutes without values or
+    // metrics, a second check on web1 every 30 minutes; a few results on day 2.
+    QList<SeriesKey> writeVariedDays()
+    {
+        Check other;
+        other.name = QStringLiteral("c2");
+        other.hostIds = {m_fixture.host};
+        other.plugins = {{m_fixture.plugin, {}, std::nullopt}};
+        const QUuid otherCheck = CheckStore(*m_db).create(other).id;
+        QList<CheckResult> batch;
+        for (int i = 0; i < 2 * 24 * 60 / 7; ++i) {
+            CheckResult result =
+                make(T0.addSecs(i * 7 * 60), i % 5 == 0 ? std::nullopt : std::optional(i * 0.25));
+            if (i % 3 == 0)
+                result.metrics = {{QStringLiteral("m"), i * 1.5, QStringLiteral("%")},
+                                  {QStringLiteral("n"), -i / 3.0, {}}};
+            result.message = QStringLiteral("run %1").arg(i % 4);
+            result.durationMs = i % 100;
+            result.classification = i % 7 == 0 ? State::Major : State::Ok;
+            batch.append(result);
+        }
+        for (int i = 0; i < 2 * 24 * 60 / 13; ++i) {
+            CheckResult result = make(T0.addSecs(i * 13 * 60 + 1), std::nullopt);
+            result.hostId = m_fixture.otherHost;
+            result.type = i % 2 ? ResultType::Success : ResultType::TlsError;
+            batch.append(result);
+        }
+        for (int i = 0; i < 2 * 24 * 2; ++i) {
+            CheckResult result = make(T0.addSecs(i * 1800 + 59), -i);
+            result.checkId = otherCheck;
+            batch.append(result);
+        }
+        for (int i = 0; i < 5; ++i)
+            batch.append(make(T0.addDays(2).addSecs(i * 60), 100 + i));
+        store().insert(batch);
+        return {series(),
+                {m_fixture.otherHost, m_fixture.check, m_fixture.plugin},
+                {m_fixture.host, otherCheck, m_fixture.plugin}};
+    }
+
+    static QString describe(const CheckResult &r)
+    {
+        QStringList metrics;
+        for (const Metric &metric : r.metrics)
+            metrics.append(
+                QStringLiteral("%1=%2%3").arg(metric.name).arg(metric.value, 0, 'g', 17).arg(metric.unit));
+        return QStringLiteral("%1 %2 %3 %4 t%5 s%6 c%7 v%8 '%9' d%10 [%11]")
+            .arg(r.hostId.toString(), r.checkId.toString(), r.pluginId.toString(),
+                 r.time.toString(Qt::ISODateWithMs))
+            .arg(int(r.type))
+            .arg(int(r.status))
+            .arg(int(r.classification))
+            .arg(r.value ? QString::number(*r.value, 'g', 17) : QStringLiteral("null"), r.message)
+            .arg(r.durationMs)
+            .arg(metrics.join(u','));
+    }
+
+    // Everything the store answers about `keys`, one line per result, point or entry.
+    QStringList snapshot(const QList<SeriesKey> &keys)
+    {
+        QStringList lines;
+        const QDateTime from = T0.addSecs(-3600);
+        const QDateTime to = T0.addDays(3);
+        for (const QUuid &host : {m_fixture.host, m_fixture.otherHost})
+            for (const CheckResult &result : store().hostResults(host, from, to))
+                lines.append(QStringLiteral("host ") + describe(result));
+        const LatestResults latest = store().latest();
+        for (const SeriesKey &key : keys) {
+            for (const CheckResult &result : store().lastResults(key, 100))
+                lines.append(QStringLiteral("last ") + describe(result));
+            for (const MessageEntry &entry : store().messageHistory(key, from, to, 1000))
+                lines.append(QStringLiteral("message %1 %2 %3 %4")
+                                 .arg(entry.time.toString(Qt::ISODateWithMs), entry.message)
+                                 .arg(int(entry.type))
+                                 .arg(int(entry.classification)));
+            lines.append(QStringLiteral("latest %1 %2")
+                             .arg(latest.value(key).time.toString(Qt::ISODateWithMs))
+                             .arg(int(latest.value(key).classification)));
+            if (const std::optional<CheckResult> one = store().latestResult(key))
+                lines.append(QStringLiteral("latestResult ") + describe(*one));
+            for (const auto &[metric, unit] : {std::pair<QString, QString>{},
+                                               {QStringLiteral("m"), QStringLiteral("%")},
+                                               {QStringLiteral("n"), {}}}) {
+                for (const RangeSource source : {RangeSource::Raw, RangeSource::Hourly}) {
+                    for (const int points : {7, 1000}) {
+                        const SeriesRange range = store().range(key, metric, unit, from, to, points, source);
+                        for (const RangePoint &p : range.points)
+                            lines.append(QStringLiteral("range %1 %2 %3 %4 %5 %6 %7 %8")
+                                             .arg(metric)
+                                             .arg(int(source))
+                                             .arg(p.time.toString(Qt::ISODateWithMs))
+                                             .arg(p.min, 0, 'g', 17)
+                                             .arg(p.average, 0, 'g', 17)
+                                             .arg(p.max, 0, 'g', 17)
+                                             .arg(p.count)
+                                             .arg(range.bucketMs));
+                    }
+                }
+                for (const HourlyRollup &rollup : store().hourlyRollups(key, metric, unit, from, to))
+                    lines.append(QStringLiteral("rollup %1 %2 %3")
+                                     .arg(metric, rollup.hour.toString(Qt::ISODate))
+                                     .arg(rollup.count));
+            }
+        }
+        return lines;
+    }
+
+    int viewCount(const QString &name)
+    {
+        QSqlQuery query =
+            m_db->exec(QStringLiteral("SELECT count(*) FROM pg_views WHERE viewname = ?"), {name});
+        query.next();
+        return query.value(0).toInt();
+    }
 
     SeriesKey series() const { return {m_fixture.host, m_fixture.check, m_fixture.plugin}; }
     ResultStore store() { return ResultStore(*m_db); }
