@@ -1,6 +1,6 @@
 // The whole core engine end to end with real agents on loopback:
 //
-//   bench_engine [--database URL] [--agents N] [--checks S] [--seconds T]
+//   bench_engine [--database URL] [--agents N] [--checks S] [--seconds T] [--mock]
 //
 // Starts N real prophasis-agent processes, pairs each with the engine from its enrollment
 // string, stores the bundled heartbeat plugin (pushed to each agent on its first run) and S
@@ -8,7 +8,9 @@
 // a warm-up it measures T seconds and prints results stored per second, the core's CPU per
 // result (this process: scheduler, dispatcher, TLS, classification seam, health, result writer,
 // storage), the agents' and the database's CPU beside it, and the scheduler's skips (a machine
-// that cannot keep up shows them). Everything shares the machine's cores.
+// that cannot keep up shows them). Everything shares the machine's cores. With --mock, the N
+// agents are fake ones in one prophasis-mock-agent process that answer at once (the issue's
+// "core CPU per result with mock agents").
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -33,6 +35,7 @@
 #include "daemon-core/storage/resultwriter.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "shared/cli/daemonprocess.h"
+#include "tests/dispatch/dispatchfixture.h"
 #include "tests/support/agentprocess.h"
 
 using namespace prophasis;
@@ -83,12 +86,13 @@ int main(int argc, char *argv[])
     parser.addOptions({
         {QStringLiteral("database"),
          QStringLiteral("postgresql:// URL (default: SQLite in a temporary folder)."), QStringLiteral("URL")},
-        {QStringLiteral("agents"), QStringLiteral("Real agents (default 8)."), QStringLiteral("N"),
+        {QStringLiteral("agents"), QStringLiteral("Agents (default 8)."), QStringLiteral("N"),
          QStringLiteral("8")},
         {QStringLiteral("checks"), QStringLiteral("Checks per agent, each one series (default 700)."),
          QStringLiteral("S"), QStringLiteral("700")},
         {QStringLiteral("seconds"), QStringLiteral("Measured time (default 60)."), QStringLiteral("T"),
          QStringLiteral("60")},
+        {QStringLiteral("mock"), QStringLiteral("Fake agents (prophasis-mock-agent) instead of real ones.")},
     });
     parser.process(app);
     QTextStream out(stdout);
@@ -124,25 +128,53 @@ int main(int argc, char *argv[])
     const QString sha =
         QString::fromLatin1(QCryptographicHash::hash(archive, QCryptographicHash::Sha256).toHex());
 
-    // Agents first: each is paired by the engine from its enrollment string.
+    const bool mock = parser.isSet(QStringLiteral("mock"));
+    const TlsIdentity coreIdentity = TlsIdentity::generate(QStringLiteral("bench-core"));
+    EngineOptions options;
+    options.spoolDirectory = dir.filePath(QStringLiteral("spool"));
+    options.dispatcher.maxQueuePerAgent = checkCount + 10;
+    CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), coreIdentity, options);
+    QList<QUuid> hostIds;
     std::vector<std::unique_ptr<test::AgentProcess>> agents;
-    for (int i = 0; i < agentCount; ++i) {
+    testing::MockAgentProcess mockAgents;
+    if (mock) {
+        // Fake agents that already hold the package, stored as enrolled hosts.
+        const QJsonObject plugins{
+            {QStringLiteral("org.prophasis.heartbeat"),
+             testing::MockAgentProcess::pluginEntry(
+                 sha, {{QStringLiteral("value"), 1}, {QStringLiteral("message"), QStringLiteral("ok")}})}};
+        QJsonObject hosts;
+        for (int i = 0; i < agentCount; ++i)
+            hosts.insert(QStringLiteral("agent-%1").arg(i),
+                         testing::MockAgentProcess::hostEntry(test::freeLoopbackPort(),
+                                                              QStringLiteral("normal"), plugins));
+        if (!mockAgents.start(spkiSha256(coreIdentity.certificate), hosts)) {
+            out << "the mock agent did not start\n";
+            return 1;
+        }
+        hostIds = storage.runAndWait([&](Database &db) {
+            QList<QUuid> ids;
+            for (int i = 0; i < agentCount; ++i) {
+                const QJsonObject listening = mockAgents.host(QStringLiteral("agent-%1").arg(i));
+                Host host;
+                host.name = QStringLiteral("agent-%1").arg(i);
+                host.address = listening.value(QStringLiteral("address")).toString();
+                host.agentPort = quint16(listening.value(QStringLiteral("port")).toInt());
+                host.agentKeySha256 = listening.value(QStringLiteral("spki_sha256")).toString();
+                ids.append(HostStore(db).create(host).id);
+            }
+            return ids;
+        });
+    }
+    // Real agents: each is paired by the engine from its enrollment string.
+    for (int i = 0; !mock && i < agentCount; ++i) {
         auto agent = std::make_unique<test::AgentProcess>(QStringLiteral(PROPHASIS_AGENT_BINARY));
         if (!agent->init(test::freeLoopbackPort()) || !agent->start()) {
             out << "agent " << i << " did not start: " << agent->log() << '\n';
             return 1;
         }
-        agents.push_back(std::move(agent));
-    }
-    EngineOptions options;
-    options.spoolDirectory = dir.filePath(QStringLiteral("spool"));
-    options.dispatcher.maxQueuePerAgent = checkCount + 10;
-    CoreEngine engine(storage, SecretBox(SecretBox::generateKey()),
-                      TlsIdentity::generate(QStringLiteral("bench-core")), options);
-    QList<QUuid> hostIds;
-    for (int i = 0; i < agentCount; ++i) {
-        QFuture<Host> paired = engine.addHostFromEnrollment(agents[size_t(i)]->enrollmentString(),
-                                                            QStringLiteral("agent-%1").arg(i));
+        QFuture<Host> paired =
+            engine.addHostFromEnrollment(agent->enrollmentString(), QStringLiteral("agent-%1").arg(i));
         while (!paired.isFinished())
             waitMs(5);
         try {
@@ -151,6 +183,7 @@ int main(int argc, char *argv[])
             out << "pairing failed: " << pairingError.message() << '\n';
             return 1;
         }
+        agents.push_back(std::move(agent));
     }
     storage.runAndWait([&](Database &db) {
         PluginStore plugins(db);
@@ -182,13 +215,13 @@ int main(int argc, char *argv[])
         out << "engine: " << error << '\n';
         return 1;
     }
-    out << "engine              " << agentCount << " real agents × " << checkCount
+    out << "engine              " << agentCount << (mock ? " mock" : " real") << " agents × " << checkCount
         << " checks every second = " << agentCount * checkCount << " runs/s due; database "
         << databaseConfig->displayName() << '\n';
     out.flush();
     waitMs(10'000); // pairing reloads, first pushes, connections, the first configuration
 
-    const QList<qint64> agentPids = processesMatching("prophasis-agent");
+    const QList<qint64> agentPids = processesMatching(mock ? "prophasis-mock-agent" : "prophasis-agent");
     const QList<qint64> databasePids =
         databaseConfig->kind == DatabaseKind::Postgres ? processesMatching("postgres") : QList<qint64>();
     const auto stored = [&engine] {
@@ -215,7 +248,7 @@ int main(int argc, char *argv[])
         << "core CPU            " << QString::number(coreCpu / std::max<qint64>(results, 1), 'f', 1)
         << " µs per result (" << QString::number(coreCpu / elapsed / 1e4, 'f', 0) << " % of one core)\n"
         << "agents CPU          " << QString::number(agentsCpu / std::max<qint64>(results, 1), 'f', 1)
-        << " µs per result (" << agentPids.size() << " processes incl. Lua workers)\n";
+        << " µs per result (" << agentPids.size() << " agent processes)\n";
     if (!databasePids.isEmpty())
         out << "PostgreSQL CPU      " << QString::number(databaseCpu / std::max<qint64>(results, 1), 'f', 1)
             << " µs per result\n";
