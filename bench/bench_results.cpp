@@ -9,7 +9,8 @@
 // round would, each result with M metrics (whole numbers, or with --fractional two decimals,
 // like load averages and percentages, which take more room). Prints results/s for the writes, bytes per
 // result and the time of the reads that follow. Then one more series gets D days of one-minute results
-// (written a day per batch) for the range queries and the expiry. Without --database, a
+// (written a day per batch) for the range queries and the expiry. On PostgreSQL, the bytes
+// and reads again after packing the days (ResultStore::compact). Without --database, a
 // temporary SQLite file.
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -254,6 +255,32 @@ int main(int argc, char *argv[])
             << "one host, all time  " << ms(hostNs) << " (" << hostHour.size() << " rows with metrics)\n";
         out.flush();
 
+        // PostgreSQL: the same results packed (ResultStore::compact) as if their day had ended,
+        // and the reads again from the packed day.
+        const bool packs = db.kind() == DatabaseKind::Postgres;
+        auto compactAll = [&store] { return store.compact(QDateTime::currentDateTimeUtc().addDays(2)); };
+        if (packs) {
+            timer.start();
+            const CompactionReport packed = compactAll();
+            const qint64 packNs = timer.nsecsElapsed();
+            const StorageBytes afterPacking = storageBytes(db);
+            const qint64 lastPackedNs = medianNs(5, [&] {
+                store.lastResults({hosts.first(), check.id, plugins.first()}, 10);
+            });
+            const qint64 hostPackedNs =
+                medianNs(5, [&] { store.hostResults(hosts.first(), start, start.addSecs(rounds * 60)); });
+            out << "packed              " << packed.resultsPacked << " results of " << packed.rawChunksPacked
+                << " day(s) in " << ms(packNs) << '\n'
+                << "bytes per result    " << perResult(afterPacking.total() - before.total(), total)
+                << " packed (results " << perResult(afterPacking.results - before.results, total)
+                << ", messages " << perResult(afterPacking.messages - before.messages, total) << ", rollups "
+                << perResult(afterPacking.rollups - before.rollups, total) << ", series and names "
+                << perResult(afterPacking.other - before.other, total) << ")\n"
+                << "packed: last 10     " << ms(lastPackedNs) << ", one host, all time " << ms(hostPackedNs)
+                << '\n';
+            out.flush();
+        }
+
         if (yearDays <= 0)
             return 0;
         // The long series ends where the rounds began, one result a minute.
@@ -269,6 +296,7 @@ int main(int argc, char *argv[])
             store.insert(day);
         }
         const qint64 yearWriteNs = timer.nsecsElapsed();
+        const StorageBytes yearBytes = storageBytes(db);
         const qint64 yearResults = qint64(yearDays) * 1440;
 
         SeriesRange hourly, raw, twoDays;
@@ -286,6 +314,34 @@ int main(int argc, char *argv[])
             5, [&] { twoDays = store.range(yearSeries, metric, {}, yearEnd.addDays(-2), yearEnd, points); });
         const qint64 historyNs =
             medianNs(5, [&] { store.messageHistory(yearSeries, yearStart, yearEnd, 100); });
+
+        // The same ranges once every day of the year is packed.
+        if (packs) {
+            timer.start();
+            const CompactionReport packed = compactAll();
+            const qint64 packNs = timer.nsecsElapsed();
+            const StorageBytes packedBytes = storageBytes(db);
+            const qint64 yearRawBefore = yearBytes.results - after.results;
+            const qint64 yearRawAfter = packedBytes.results - after.results;
+            const qint64 packedRawNs = medianNs(
+                3, [&] { store.range(yearSeries, {}, {}, yearStart, yearEnd, points, RangeSource::Raw); });
+            const qint64 packedRawMetricNs = medianNs(3, [&] {
+                store.range(yearSeries, metric, {}, yearStart, yearEnd, points, RangeSource::Raw);
+            });
+            const qint64 packedTwoDaysNs = medianNs(
+                5, [&] { store.range(yearSeries, metric, {}, yearEnd.addDays(-2), yearEnd, points); });
+            const qint64 packedHistoryNs =
+                medianNs(5, [&] { store.messageHistory(yearSeries, yearStart, yearEnd, 100); });
+            out << "long series packed  " << packed.resultsPacked << " results of " << packed.rawChunksPacked
+                << " days in " << QString::number(double(packNs) / 1e9, 'f', 1) << " s; raw tables "
+                << perResult(yearRawBefore, yearResults) << " -> " << perResult(yearRawAfter, yearResults)
+                << " per result\n"
+                << "packed: year, raw   " << ms(packedRawNs) << " value, " << ms(packedRawMetricNs)
+                << " metric (was " << ms(rawNs) << ", " << ms(rawMetricNs) << ")\n"
+                << "packed: 2 days      " << ms(packedTwoDaysNs) << " metric (was " << ms(twoDaysNs) << ")\n"
+                << "packed: messages    " << ms(packedHistoryNs) << " (was " << ms(historyNs) << ")\n";
+            out.flush();
+        }
 
         // Keep 30 days of raw results: everything older goes, a day table at a time.
         const int rawChunksBefore = int(TimeChunks(db).all(ChunkKind::Raw).size());
