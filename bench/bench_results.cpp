@@ -315,8 +315,10 @@ int main(int argc, char *argv[])
         const qint64 historyNs =
             medianNs(5, [&] { store.messageHistory(yearSeries, yearStart, yearEnd, 100); });
 
-        // The same ranges once every day of the year is packed.
+        // The same ranges once every day of the year is packed (printed after the unpacked ones).
+        QString packedYear;
         if (packs) {
+            QTextStream packedOut(&packedYear);
             timer.start();
             const CompactionReport packed = compactAll();
             const qint64 packNs = timer.nsecsElapsed();
@@ -332,15 +334,16 @@ int main(int argc, char *argv[])
                 5, [&] { store.range(yearSeries, metric, {}, yearEnd.addDays(-2), yearEnd, points); });
             const qint64 packedHistoryNs =
                 medianNs(5, [&] { store.messageHistory(yearSeries, yearStart, yearEnd, 100); });
-            out << "long series packed  " << packed.resultsPacked << " results of " << packed.rawChunksPacked
-                << " days in " << QString::number(double(packNs) / 1e9, 'f', 1) << " s; raw tables "
-                << perResult(yearRawBefore, yearResults) << " -> " << perResult(yearRawAfter, yearResults)
-                << " per result\n"
-                << "packed: year, raw   " << ms(packedRawNs) << " value, " << ms(packedRawMetricNs)
-                << " metric (was " << ms(rawNs) << ", " << ms(rawMetricNs) << ")\n"
-                << "packed: 2 days      " << ms(packedTwoDaysNs) << " metric (was " << ms(twoDaysNs) << ")\n"
-                << "packed: messages    " << ms(packedHistoryNs) << " (was " << ms(historyNs) << ")\n";
-            out.flush();
+            packedOut << "long series packed  " << packed.resultsPacked << " results of "
+                      << packed.rawChunksPacked << " days in "
+                      << QString::number(double(packNs) / 1e9, 'f', 1) << " s; raw tables "
+                      << perResult(yearRawBefore, yearResults) << " -> "
+                      << perResult(yearRawAfter, yearResults) << " per result\n"
+                      << "packed: year, raw   " << ms(packedRawNs) << " value, " << ms(packedRawMetricNs)
+                      << " metric (was " << ms(rawNs) << ", " << ms(rawMetricNs) << ")\n"
+                      << "packed: 2 days      " << ms(packedTwoDaysNs) << " metric (was " << ms(twoDaysNs)
+                      << ")\n"
+                      << "packed: messages    " << ms(packedHistoryNs) << " (was " << ms(historyNs) << ")\n";
         }
 
         // Keep 30 days of raw results: everything older goes, a day table at a time.
@@ -369,6 +372,7 @@ int main(int argc, char *argv[])
             << "range, year, auto   " << ms(afterExpiryNs) << " after expiry ("
             << (afterExpiry.source == RangeSource::Raw ? "raw" : "hourly") << ", "
             << afterExpiry.points.size() << " points)\n";
+        out << packedYear;
     } catch (const StorageError &error) {
         out << "storage error: " << error.message() << '\n';
         return 1;

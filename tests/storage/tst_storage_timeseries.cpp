@@ -1,7 +1,10 @@
+#include <QMutex>
 #include <QSqlQuery>
 #include <QTest>
 
+#include <atomic>
 #include <memory>
+#include <thread>
 
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/hoststore.h"
@@ -39,7 +42,7 @@ private Q_SLOTS:
     void init()
     {
         m_db.reset();
-        m_db = m_testDatabase->freshMigratedDatabase();
+        m_db = m_testDatabase->freshMigratedDatabase(&m_config);
         createEntities();
     }
 
@@ -472,6 +475,54 @@ private Q_SLOTS:
         QCOMPARE(store().lastResults(series(), 1000).first().time, T0.addDays(1));
     }
 
+    void packingWhileOthersWriteAndPackLosesNothing()
+    {
+        if (m_db->kind() != DatabaseKind::Postgres)
+            QSKIP("days are packed on PostgreSQL only");
+        writeVariedDays();
+        const qint64 stored = countChunkRows(*m_db, QStringLiteral("results"));
+        const qint64 hourZero =
+            store().hourlyRollups(series(), {}, {}, T0, T0.addSecs(3600)).constFirst().count;
+        // Two cores pack while two writers keep writing into the days being packed (times
+        // between the stored ones: every write is new).
+        constexpr int Writers = 2;
+        constexpr int Batches = 20;
+        std::atomic<int> packed = 0;
+        QStringList failures;
+        QMutex failuresMutex;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 2 + Writers; ++t) {
+            threads.emplace_back([&, t] {
+                try {
+                    Database db(m_config);
+                    ResultStore store(db);
+                    if (t < 2) {
+                        packed += store.compact(T0.addDays(3).addSecs(3600)).rawChunksPacked;
+                        return;
+                    }
+                    for (int b = 0; b < Batches; ++b) {
+                        QList<CheckResult> batch;
+                        for (int day = 0; day < 3; ++day)
+                            batch.append(make(T0.addDays(day).addMSecs((t * Batches + b) * 1000 + 500), 1));
+                        store.insert(batch);
+                    }
+                } catch (const StorageError &error) {
+                    QMutexLocker locker(&failuresMutex);
+                    failures.append(error.message());
+                }
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
+        QCOMPARE(packed.load(), 3); // each day once
+        const qint64 written = Writers * Batches * 3;
+        QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), stored + written);
+        QCOMPARE(store().hourlyRollups(series(), {}, {}, T0, T0.addSecs(3600)).constFirst().count,
+                 hourZero + Writers * Batches);
+        QCOMPARE(store().compact(T0.addDays(3).addSecs(3600)).rawChunksPacked, 0);
+    }
+
     void nothingIsPackedOnSqlite()
     {
         if (m_db->kind() != DatabaseKind::Sqlite)
@@ -610,6 +661,7 @@ private:
 
     std::unique_ptr<test::TestDatabase> m_testDatabase;
     std::unique_ptr<Database> m_db;
+    DatabaseConfig m_config;
     test::SeriesFixture m_fixture;
 };
 
