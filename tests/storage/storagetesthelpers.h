@@ -1,9 +1,16 @@
 #pragma once
 
+#include <QMutex>
 #include <QSqlQuery>
+#include <QStringList>
 #include <QTest>
 
+#include <functional>
+#include <thread>
+#include <vector>
+
 #include "daemon-core/storage/database.h"
+#include "daemon-core/storage/databaseconfig.h"
 #include "daemon-core/storage/storageerror.h"
 #include "daemon-core/storage/timechunks.h"
 
@@ -40,6 +47,30 @@ inline qint64 countChunkRows(Database &db, const QString &table)
                                                                    : chunk.messagesTable());
     }
     return total;
+}
+
+// Runs `work(i)` for i in [0, count) on threads of their own, each with its own connection to
+// `config`, all at once; returns the messages of the StorageErrors they threw.
+inline QStringList onConcurrentConnections(const DatabaseConfig &config, int count,
+                                           const std::function<void(int, Database &)> &work)
+{
+    QStringList failures;
+    QMutex failuresMutex;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < count; ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                Database db(config);
+                work(i, db);
+            } catch (const StorageError &error) {
+                QMutexLocker locker(&failuresMutex);
+                failures.append(error.message());
+            }
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    return failures;
 }
 
 } // namespace prophasis::test

@@ -327,32 +327,20 @@ private Q_SLOTS:
         constexpr int Writers = 4;
         constexpr int Batches = 10;
         constexpr int PerBatch = 25;
-        std::vector<std::thread> threads;
-        QList<QString> failures;
-        QMutex failuresMutex;
-        for (int w = 0; w < Writers; ++w) {
-            threads.emplace_back([&, w] {
-                try {
-                    Database db(m_config);
-                    ResultStore store(db);
-                    for (int b = 0; b < Batches; ++b) {
-                        QList<CheckResult> batch;
-                        for (int i = 0; i < PerBatch; ++i) {
-                            const int n = (w * Batches + b) * PerBatch + i;
-                            CheckResult result = make(T0.addSecs(n), n, QStringLiteral("writer %1").arg(w));
-                            result.metrics = {{QStringLiteral("n"), double(n), {}}};
-                            batch.append(result);
-                        }
-                        store.insert(batch);
+        const QStringList failures =
+            test::onConcurrentConnections(m_config, Writers, [&](int w, Database &db) {
+                ResultStore store(db);
+                for (int b = 0; b < Batches; ++b) {
+                    QList<CheckResult> batch;
+                    for (int i = 0; i < PerBatch; ++i) {
+                        const int n = (w * Batches + b) * PerBatch + i;
+                        CheckResult result = make(T0.addSecs(n), n, QStringLiteral("writer %1").arg(w));
+                        result.metrics = {{QStringLiteral("n"), double(n), {}}};
+                        batch.append(result);
                     }
-                } catch (const StorageError &error) {
-                    QMutexLocker locker(&failuresMutex);
-                    failures.append(error.message());
+                    store.insert(batch);
                 }
             });
-        }
-        for (std::thread &thread : threads)
-            thread.join();
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
         const qint64 total = Writers * Batches * PerBatch;
         QCOMPARE(countChunkRows(*m_db, QStringLiteral("results")), total);

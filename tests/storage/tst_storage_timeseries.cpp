@@ -488,32 +488,20 @@ private Q_SLOTS:
         constexpr int Writers = 2;
         constexpr int Batches = 20;
         std::atomic<int> packed = 0;
-        QStringList failures;
-        QMutex failuresMutex;
-        std::vector<std::thread> threads;
-        for (int t = 0; t < 2 + Writers; ++t) {
-            threads.emplace_back([&, t] {
-                try {
-                    Database db(m_config);
-                    ResultStore store(db);
-                    if (t < 2) {
-                        packed += store.compact(T0.addDays(3).addSecs(3600)).rawChunksPacked;
-                        return;
-                    }
-                    for (int b = 0; b < Batches; ++b) {
-                        QList<CheckResult> batch;
-                        for (int day = 0; day < 3; ++day)
-                            batch.append(make(T0.addDays(day).addMSecs((t * Batches + b) * 1000 + 500), 1));
-                        store.insert(batch);
-                    }
-                } catch (const StorageError &error) {
-                    QMutexLocker locker(&failuresMutex);
-                    failures.append(error.message());
+        const QStringList failures =
+            test::onConcurrentConnections(m_config, 2 + Writers, [&](int t, Database &db) {
+                ResultStore store(db);
+                if (t < 2) {
+                    packed += store.compact(T0.addDays(3).addSecs(3600)).rawChunksPacked;
+                    return;
+                }
+                for (int b = 0; b < Batches; ++b) {
+                    QList<CheckResult> batch;
+                    for (int day = 0; day < 3; ++day)
+                        batch.append(make(T0.addDays(day).addMSecs((t * Batches + b) * 1000 + 500), 1));
+                    store.insert(batch);
                 }
             });
-        }
-        for (std::thread &thread : threads)
-            thread.join();
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(u'\n')));
         QCOMPARE(packed.load(), 3); // each day once
         const qint64 written = Writers * Batches * 3;
