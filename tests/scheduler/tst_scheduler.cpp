@@ -71,6 +71,23 @@ public:
         return id;
     }
 
+    // One enrolled host "web" with one plugin "cpu" on one check, scheduled every `periods`.
+    struct OneSeries
+    {
+        QUuid web;
+        QUuid plugin;
+        QUuid check;
+    };
+    OneSeries oneSeries(const QList<qint64> &periods)
+    {
+        OneSeries series;
+        series.web = host(QStringLiteral("web"));
+        series.plugin = f.plugin(QStringLiteral("cpu"));
+        series.check = f.check({series.web}, {}, {series.plugin});
+        f.schedule({series.check}, periods);
+        return series;
+    }
+
     QUuid schedule(const QList<QUuid> &checkIds, const QList<ScheduleInterval> &intervals,
                    bool enabled = true)
     {
@@ -316,10 +333,7 @@ private Q_SLOTS:
     void lateRunIsSkippedAtQueueTime()
     {
         Harness h;
-        const QUuid web = h.host(QStringLiteral("web"));
-        const QUuid plugin = h.f.plugin(QStringLiteral("cpu"));
-        const QUuid check = h.f.check({web}, {}, {plugin});
-        h.f.schedule({check}, {60});
+        [[maybe_unused]] const auto [web, plugin, check] = h.oneSeries({60});
         h.start();
         const QDateTime slot = *h.scheduler->nextDue();
 
@@ -376,10 +390,7 @@ private Q_SLOTS:
     {
         // A 20 s series always reached 11 s late: skipped every time, reported once a minute.
         Harness h;
-        const QUuid web = h.host(QStringLiteral("web"));
-        const QUuid plugin = h.f.plugin(QStringLiteral("cpu"));
-        const QUuid check = h.f.check({web}, {}, {plugin});
-        h.f.schedule({check}, {20});
+        [[maybe_unused]] const auto [web, plugin, check] = h.oneSeries({20});
         h.start();
         for (int i = 0; i < 180; ++i) {
             h.now = h.scheduler->nextDue()->addSecs(11);
@@ -404,10 +415,7 @@ private Q_SLOTS:
         // Reached 5.5 s late, a 1 s series runs its newest slot once; the five before it are
         // skipped rather than replayed.
         Harness h;
-        const QUuid web = h.host(QStringLiteral("web"));
-        const QUuid plugin = h.f.plugin(QStringLiteral("cpu"));
-        const QUuid check = h.f.check({web}, {}, {plugin});
-        h.f.schedule({check}, {1});
+        [[maybe_unused]] const auto [web, plugin, check] = h.oneSeries({1});
         h.start();
         h.runUntil(Start.addSecs(10));
         const qsizetype before = h.jobs.size();
@@ -501,10 +509,7 @@ private Q_SLOTS:
         Harness h;
         FakeAgentQueues queues;
         h.answer = [&queues](const RunJob &job) { return queues.offer(job); };
-        const QUuid web = h.host(QStringLiteral("web"));
-        const QUuid plugin = h.f.plugin(QStringLiteral("cpu"));
-        const QUuid check = h.f.check({web}, {}, {plugin});
-        h.f.schedule({check}, {60});
+        [[maybe_unused]] const auto [web, plugin, check] = h.oneSeries({60});
         h.start();
         h.runUntil(Start.addSecs(3 * 60));
         QCOMPARE(queues.waiting.value(web).size(), 1);
@@ -708,10 +713,7 @@ private Q_SLOTS:
     void clockStepBackSmallerThanAPeriod()
     {
         Harness h;
-        const QUuid web = h.host(QStringLiteral("web"));
-        const QUuid plugin = h.f.plugin(QStringLiteral("cpu"));
-        const QUuid check = h.f.check({web}, {}, {plugin});
-        h.f.schedule({check}, {60});
+        [[maybe_unused]] const auto [web, plugin, check] = h.oneSeries({60});
         h.start();
         const QDateTime slot = *h.scheduler->nextDue();
         h.runUntil(slot.addSecs(1));
@@ -731,10 +733,7 @@ private Q_SLOTS:
     void clockStepBackByHours()
     {
         Harness h;
-        const QUuid web = h.host(QStringLiteral("web"));
-        const QUuid plugin = h.f.plugin(QStringLiteral("cpu"));
-        const QUuid check = h.f.check({web}, {}, {plugin});
-        h.f.schedule({check}, {60});
+        [[maybe_unused]] const auto [web, plugin, check] = h.oneSeries({60});
         h.start();
         h.runUntil(Start.addSecs(10 * 60));
         const qsizetype before = h.jobs.size();
