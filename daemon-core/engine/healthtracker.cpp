@@ -56,7 +56,7 @@ QList<HealthChange> HealthTracker::recordResult(const SeriesKey &series, const L
     if (state == *counted)
         return changes;
     QSet<QUuid> touched;
-    setSeriesState(series, state, now, &touched);
+    setSeriesState(series, state, &touched);
     updateHosts(touched, now, &changes);
     return changes;
 }
@@ -71,7 +71,7 @@ QList<HealthChange> HealthTracker::expireStale(const QDateTime &now)
         m_staleDeadlines.erase(m_staleDeadlines.begin());
         m_staleDeadlineOf.remove(series);
         if (m_seriesState.contains(series))
-            setSeriesState(series, State::Unknown, now, &touched);
+            setSeriesState(series, State::Unknown, &touched);
     }
     updateHosts(touched, now, &changes);
     return changes;
@@ -97,10 +97,8 @@ State HealthTracker::effectiveState(const SeriesKey &series, const LatestResult 
     return result.classification;
 }
 
-void HealthTracker::setSeriesState(const SeriesKey &series, State state, const QDateTime &now,
-                                   QSet<QUuid> *touchedHosts)
+void HealthTracker::setSeriesState(const SeriesKey &series, State state, QSet<QUuid> *touchedHosts)
 {
-    Q_UNUSED(now)
     State &counted = m_seriesState[series];
     StateCounts &counts = m_counts[series.hostId];
     --counts[std::size_t(counted)];

@@ -73,9 +73,8 @@ private:
     void recomputeAll(const QDateTime &now, QList<HealthChange> *changes);
     // The series' state as health counts it at `now`: its classification, or unknown when stale.
     State effectiveState(const SeriesKey &series, const LatestResult &result, const QDateTime &now) const;
-    // Moves a counted series to `state`; its host's new state is reported and its services redone.
-    void setSeriesState(const SeriesKey &series, State state, const QDateTime &now,
-                        QSet<QUuid> *touchedHosts);
+    // Moves a counted series to `state` and notes its host for updateHosts().
+    void setSeriesState(const SeriesKey &series, State state, QSet<QUuid> *touchedHosts);
     void setStaleDeadline(const SeriesKey &series, const LatestResult &result);
     void clearStaleDeadline(const SeriesKey &series);
     State stateFromCounts(const QUuid &hostId) const;
