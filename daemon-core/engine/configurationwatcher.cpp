@@ -3,6 +3,8 @@
 #include <QSqlQuery>
 #include <QStringList>
 
+#include <utility>
+
 #include "daemon-core/storage/configurationloader.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/storageerror.h"
@@ -72,6 +74,7 @@ void ConfigurationWatcher::poll()
     whenReady(
         m_storage.run([](Database &db) { return fingerprint(db); }), this,
         [this](const QString &current) {
+            m_failing = false;
             if (current == m_fingerprint && !m_reloadRequested) {
                 m_busy = false;
                 return;
@@ -84,7 +87,9 @@ void ConfigurationWatcher::poll()
 void ConfigurationWatcher::failed(const StorageError &error)
 {
     m_busy = false;
-    Q_EMIT loadFailed(error.message());
+    // Once per outage, not at every poll.
+    if (!std::exchange(m_failing, true))
+        Q_EMIT loadFailed(error.message());
 }
 
 void ConfigurationWatcher::load(const QString &fingerprintBefore)

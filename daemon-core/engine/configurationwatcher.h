@@ -32,7 +32,7 @@ public:
 
 Q_SIGNALS:
     void configurationChanged(std::shared_ptr<const Configuration> configuration);
-    // The database could not be read; the last snapshot stays in use.
+    // The database could not be read (once per outage); the last snapshot stays in use.
     void loadFailed(const QString &message);
 
 private:
@@ -46,6 +46,7 @@ private:
     QString m_fingerprint;
     bool m_busy = false;
     bool m_reloadRequested = false;
+    bool m_failing = false;
     std::shared_ptr<const Configuration> m_current;
 };
 

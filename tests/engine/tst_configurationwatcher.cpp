@@ -1,4 +1,5 @@
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "daemon-core/engine/configurationwatcher.h"
@@ -69,6 +70,25 @@ private Q_SLOTS:
         // The API asks for a reload after its own writes; it comes even when nothing moved.
         watcher.reloadNow();
         QVERIFY(nextSnapshot(spy));
+    }
+
+    void anUnreadableDatabaseIsReportedOncePerOutage()
+    {
+        QTemporaryDir dir;
+        // A database file in a folder that does not exist cannot be opened: unavailable.
+        StorageExecutor storage(DatabaseConfig::sqlite(dir.filePath(QStringLiteral("missing/prophasis.db"))),
+                                1);
+        ConfigurationWatcher watcher(storage, SecretBox(SecretBox::generateKey()), 20);
+        QSignalSpy failed(&watcher, &ConfigurationWatcher::loadFailed);
+        QSignalSpy changed(&watcher, &ConfigurationWatcher::configurationChanged);
+        watcher.start();
+        QVERIFY(failed.wait(10'000));
+        QVERIFY2(!failed.first().at(0).toString().isEmpty(), "no reason given");
+        // Many polls later, still one report and no snapshot.
+        QTest::qWait(300);
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(changed.size(), 0);
+        QCOMPARE(watcher.current(), nullptr);
     }
 };
 
