@@ -45,6 +45,21 @@ class TestDispatchMock : public QObject
     Q_OBJECT
 
     // A dispatcher with short deadlines: plugin timeouts of 1–2 s plus this margin.
+    // Starts `mock` with one agent, web1, holding the plugin and answering as `behaviour`, and adds
+    // it to `builder`; its host id, or a null id when the mock did not start.
+    QUuid startWeb1(MockAgentProcess &mock, ConfigBuilder &builder, quint16 port, const QString &behaviour,
+                    int delayMs = 0)
+    {
+        const QJsonObject plugins{{PluginId, MockAgentProcess::pluginEntry(AgentSha)}};
+        if (!mock.start(
+                spkiSha256(m_core.certificate),
+                {{QStringLiteral("web1"), MockAgentProcess::hostEntry(port, behaviour, plugins, delayMs)}}))
+            return {};
+        return builder.addHost(
+            QStringLiteral("web1"), QStringLiteral("127.0.0.1"), port,
+            mock.host(QStringLiteral("web1")).value(QStringLiteral("spki_sha256")).toString());
+    }
+
     std::unique_ptr<Dispatcher> makeDispatcher(DispatcherLimits limits = {})
     {
         limits.deadlineMargin = std::chrono::milliseconds(500);
@@ -352,15 +367,9 @@ private Q_SLOTS:
     {
         const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
-        QVERIFY(mock.start(
-            spkiSha256(m_core.certificate),
-            {{QStringLiteral("web1"),
-              MockAgentProcess::hostEntry(port, QStringLiteral("normal"),
-                                          {{PluginId, MockAgentProcess::pluginEntry(AgentSha)}})}}));
         ConfigBuilder builder;
-        const QUuid host = builder.addHost(
-            QStringLiteral("web1"), QStringLiteral("127.0.0.1"), port,
-            mock.host(QStringLiteral("web1")).value(QStringLiteral("spki_sha256")).toString());
+        const QUuid host = startWeb1(mock, builder, port, QStringLiteral("normal"));
+        QVERIFY(!host.isNull());
         const QUuid unenrolled =
             builder.addHost(QStringLiteral("new"), QStringLiteral("127.0.0.1"), port, QString());
         const QUuid disabled =
@@ -404,15 +413,9 @@ private Q_SLOTS:
     {
         const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
-        QVERIFY(mock.start(
-            spkiSha256(m_core.certificate),
-            {{QStringLiteral("web1"),
-              MockAgentProcess::hostEntry(port, QStringLiteral("silent"),
-                                          {{PluginId, MockAgentProcess::pluginEntry(AgentSha)}})}}));
         ConfigBuilder builder;
-        const QUuid host = builder.addHost(
-            QStringLiteral("web1"), QStringLiteral("127.0.0.1"), port,
-            mock.host(QStringLiteral("web1")).value(QStringLiteral("spki_sha256")).toString());
+        const QUuid host = startWeb1(mock, builder, port, QStringLiteral("silent"));
+        QVERIFY(!host.isNull());
         const QUuid plugin = builder.addPlugin(PluginId, AgentSha, 30);
         const QUuid check1 = builder.addCheck(plugin);
         const QUuid check2 = builder.addCheck(plugin);
@@ -444,15 +447,9 @@ private Q_SLOTS:
     {
         const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
-        QVERIFY(mock.start(
-            spkiSha256(m_core.certificate),
-            {{QStringLiteral("web1"),
-              MockAgentProcess::hostEntry(port, QStringLiteral("slow"),
-                                          {{PluginId, MockAgentProcess::pluginEntry(AgentSha)}}, 200)}}));
         ConfigBuilder builder;
-        const QUuid host = builder.addHost(
-            QStringLiteral("web1"), QStringLiteral("127.0.0.1"), port,
-            mock.host(QStringLiteral("web1")).value(QStringLiteral("spki_sha256")).toString());
+        const QUuid host = startWeb1(mock, builder, port, QStringLiteral("slow"), 200);
+        QVERIFY(!host.isNull());
         const QUuid plugin = builder.addPlugin(PluginId, AgentSha);
         const QUuid check = builder.addCheck(plugin);
         auto dispatcher = makeDispatcher();
@@ -477,15 +474,9 @@ private Q_SLOTS:
     {
         const quint16 port = test::freeLoopbackPort();
         MockAgentProcess mock;
-        QVERIFY(mock.start(
-            spkiSha256(m_core.certificate),
-            {{QStringLiteral("web1"),
-              MockAgentProcess::hostEntry(port, QStringLiteral("slow"),
-                                          {{PluginId, MockAgentProcess::pluginEntry(AgentSha)}}, 300)}}));
         ConfigBuilder builder;
-        const QUuid host = builder.addHost(
-            QStringLiteral("web1"), QStringLiteral("127.0.0.1"), port,
-            mock.host(QStringLiteral("web1")).value(QStringLiteral("spki_sha256")).toString());
+        const QUuid host = startWeb1(mock, builder, port, QStringLiteral("slow"), 300);
+        QVERIFY(!host.isNull());
         const QUuid plugin = builder.addPlugin(PluginId, AgentSha);
         const QUuid check1 = builder.addCheck(plugin);
         const QUuid check2 = builder.addCheck(plugin);
