@@ -1,6 +1,7 @@
 #include "daemon-core/storage/database.h"
 
 #include <QAtomicInteger>
+#include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -114,7 +115,7 @@ void Database::open()
             QStringLiteral("cannot open the database %1: %2").arg(m_config.displayName(), reason));
     }
     if (m_config.kind == DatabaseKind::Sqlite) {
-        exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        enableWriteAheadLog();
         exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(SqliteBusyTimeoutMs));
@@ -128,6 +129,24 @@ void Database::open()
         exec(QStringLiteral("SET TIME ZONE 'UTC'"));
     }
     qCDebug(lcDatabase) << "opened" << m_config.displayName() << "on thread" << QThread::currentThread();
+}
+
+void Database::enableWriteAheadLog()
+{
+    // Switching a new file to WAL needs an exclusive lock for which SQLite does not call the
+    // busy handler, so several cores opening one new database at once see "database is
+    // locked" right away. Retry for as long as a busy lock may last.
+    QDeadlineTimer deadline(SqliteBusyTimeoutMs);
+    for (;;) {
+        try {
+            exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+            return;
+        } catch (const StorageError &error) {
+            if (error.kind() != StorageError::Kind::Unavailable || deadline.hasExpired())
+                throw;
+        }
+        QThread::msleep(20);
+    }
 }
 
 bool Database::connectionAlive()

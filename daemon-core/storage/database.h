@@ -79,6 +79,7 @@ public:
 
 private:
     void open();
+    void enableWriteAheadLog();
     void begin();
     void commit();
     void rollback();
