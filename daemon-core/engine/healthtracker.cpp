@@ -7,10 +7,20 @@ namespace prophasis {
 namespace {
 
 void noteChange(HealthChange::Subject subject, const QUuid &id, State from, State to, const QDateTime &now,
-                QList<HealthChange> *changes)
+                const QList<SeriesKey> &causes, QList<HealthChange> *changes)
 {
     if (changes && from != to)
-        changes->append({subject, id, from, to, now});
+        changes->append({subject, id, from, to, now, causes});
+}
+
+QList<SeriesKey> causesOnHost(const QList<SeriesKey> &causes, const QUuid &hostId)
+{
+    QList<SeriesKey> onHost;
+    for (const SeriesKey &series : causes) {
+        if (series.hostId == hostId)
+            onHost.append(series);
+    }
+    return onHost;
 }
 
 } // namespace
@@ -57,7 +67,7 @@ QList<HealthChange> HealthTracker::recordResult(const SeriesKey &series, const L
         return changes;
     QSet<QUuid> touched;
     setSeriesState(series, state, &touched);
-    updateHosts(touched, now, &changes);
+    updateHosts(touched, {series}, now, &changes);
     return changes;
 }
 
@@ -65,15 +75,18 @@ QList<HealthChange> HealthTracker::expireStale(const QDateTime &now)
 {
     QList<HealthChange> changes;
     QSet<QUuid> touched;
+    QList<SeriesKey> stale;
     const qint64 nowMs = now.toMSecsSinceEpoch();
     while (!m_staleDeadlines.isEmpty() && m_staleDeadlines.firstKey() <= nowMs) {
         const SeriesKey series = m_staleDeadlines.first();
         m_staleDeadlines.erase(m_staleDeadlines.begin());
         m_staleDeadlineOf.remove(series);
-        if (m_seriesState.contains(series))
+        if (m_seriesState.contains(series)) {
             setSeriesState(series, State::Unknown, &touched);
+            stale.append(series);
+        }
     }
-    updateHosts(touched, now, &changes);
+    updateHosts(touched, stale, now, &changes);
     return changes;
 }
 
@@ -142,8 +155,8 @@ State HealthTracker::stateFromCounts(const QUuid &hostId) const
 }
 
 // Reports the hosts' new states and works out the services they take part in again.
-void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now,
-                                QList<HealthChange> *changes)
+void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QList<SeriesKey> &causes,
+                                const QDateTime &now, QList<HealthChange> *changes)
 {
     if (hostIds.isEmpty())
         return;
@@ -151,7 +164,7 @@ void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now
     for (const QUuid &hostId : hostIds) {
         const State state = stateFromCounts(hostId);
         noteChange(HealthChange::Subject::Host, hostId, m_hostState.value(hostId, State::NoData), state, now,
-                   changes);
+                   causesOnHost(causes, hostId), changes);
         m_hostState.insert(hostId, state);
         // Even when the host's state stays, a host_plugin member of a service may have moved.
         for (const QUuid &serviceId : m_topology->servicesOfHost(hostId))
@@ -166,7 +179,7 @@ void HealthTracker::updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now
     for (const QUuid &serviceId : std::as_const(services)) {
         const State state = calculator.serviceHealth(serviceId);
         noteChange(HealthChange::Subject::Service, serviceId, m_serviceState.value(serviceId, State::NoData),
-                   state, now, changes);
+                   state, now, causes, changes);
         m_serviceState.insert(serviceId, state);
     }
 }
@@ -198,7 +211,7 @@ void HealthTracker::recomputeAll(const QDateTime &now, QList<HealthChange> *chan
                 setStaleDeadline(series, *result);
         }
     }
-    updateHosts(hosts, now, changes);
+    updateHosts(hosts, {}, now, changes);
     // Services no host takes part in (empty ones, or only empty groups) still have a state.
     HealthCalculator calculator(m_config, *m_topology, m_latest, now);
     calculator.assumeHostHealth(m_hostState);
@@ -206,7 +219,7 @@ void HealthTracker::recomputeAll(const QDateTime &now, QList<HealthChange> *chan
         if (m_serviceState.contains(it.key()))
             continue;
         const State state = calculator.serviceHealth(it.key());
-        noteChange(HealthChange::Subject::Service, it.key(), State::NoData, state, now, changes);
+        noteChange(HealthChange::Subject::Service, it.key(), State::NoData, state, now, {}, changes);
         m_serviceState.insert(it.key(), state);
     }
 }

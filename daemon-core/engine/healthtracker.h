@@ -30,6 +30,10 @@ struct HealthChange
     State from = State::NoData;
     State to = State::NoData;
     QDateTime time;
+    // The series whose state moved and so caused this change (for a host, only its own series):
+    // one for a new result, those that went stale, none for a configuration change. Alerts
+    // restricted to plugins or checks match against these.
+    QList<SeriesKey> causes;
     friend bool operator==(const HealthChange &, const HealthChange &) = default;
 };
 
@@ -78,7 +82,8 @@ private:
     void setStaleDeadline(const SeriesKey &series, const LatestResult &result);
     void clearStaleDeadline(const SeriesKey &series);
     State stateFromCounts(const QUuid &hostId) const;
-    void updateHosts(const QSet<QUuid> &hostIds, const QDateTime &now, QList<HealthChange> *changes);
+    void updateHosts(const QSet<QUuid> &hostIds, const QList<SeriesKey> &causes, const QDateTime &now,
+                     QList<HealthChange> *changes);
 
     Configuration m_config;
     std::unique_ptr<Topology> m_topology;

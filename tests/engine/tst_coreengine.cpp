@@ -137,8 +137,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web1.id), State::Ok, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Ok, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Ok, 15'000);
-        QVERIFY(
-            sawChange(changes, {HealthChange::Subject::Host, shop.web1.id, State::NoData, State::Ok, {}}));
+        QVERIFY(sawChange(changes,
+                          {HealthChange::Subject::Host, shop.web1.id, State::NoData, State::Ok, {}, {}}));
 
         // The results are stored, classified, with the plugin's own status.
         const SeriesKey series{shop.web1.id, shop.check.id, shop.plugin.id};
@@ -156,8 +156,8 @@ private Q_SLOTS:
         QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Unknown, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Degraded, 15'000);
-        QVERIFY(sawChange(changes,
-                          {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}}));
+        QVERIFY(sawChange(
+            changes, {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}, {}}));
         QCOMPARE(engine.health().hostState(shop.web1.id), State::Ok);
         // The admin hears of it once, not once per failed run.
         QList<LogEntry> dispatchLog;

@@ -1,5 +1,7 @@
 #include <QTest>
 
+#include <algorithm>
+
 #include "daemon-core/engine/healthtracker.h"
 #include "tests/support/configurationfixture.h"
 
@@ -25,14 +27,16 @@ inline char *toString(State state)
 
 namespace {
 
-HealthChange hostChange(const QUuid &id, State from, State to, const QDateTime &time = FixtureNow)
+HealthChange hostChange(const QUuid &id, State from, State to, const QDateTime &time = FixtureNow,
+                        const QList<SeriesKey> &causes = {})
 {
-    return {HealthChange::Subject::Host, id, from, to, time};
+    return {HealthChange::Subject::Host, id, from, to, time, causes};
 }
 
-HealthChange serviceChange(const QUuid &id, State from, State to, const QDateTime &time = FixtureNow)
+HealthChange serviceChange(const QUuid &id, State from, State to, const QDateTime &time = FixtureNow,
+                           const QList<SeriesKey> &causes = {})
 {
-    return {HealthChange::Subject::Service, id, from, to, time};
+    return {HealthChange::Subject::Service, id, from, to, time, causes};
 }
 
 // Two web servers in a redundancy group behind one database, each with one check on a 60 s
@@ -90,21 +94,24 @@ private Q_SLOTS:
         const QDateTime later = FixtureNow.addSecs(10);
         QList<HealthChange> changes =
             tracker.recordResult(shop.series(shop.web1), {later, State::Critical}, later);
-        QCOMPARE(changes,
-                 (QList<HealthChange>{hostChange(shop.web1, State::Ok, State::Critical, later),
-                                      serviceChange(shop.service, State::Ok, State::Degraded, later)}));
+        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.web1, State::Ok, State::Critical, later,
+                                                          {shop.series(shop.web1)}),
+                                               serviceChange(shop.service, State::Ok, State::Degraded, later,
+                                                             {shop.series(shop.web1)})}));
         // The same state again is no change.
         const QDateTime later2 = later.addSecs(60);
         QCOMPARE(tracker.recordResult(shop.series(shop.web1), {later2, State::Critical}, later2),
                  QList<HealthChange>());
         // The second web server failing too takes the service down.
         changes = tracker.recordResult(shop.series(shop.web2), {later2, State::Major}, later2);
-        QCOMPARE(changes,
-                 (QList<HealthChange>{hostChange(shop.web2, State::Ok, State::Major, later2),
-                                      serviceChange(shop.service, State::Degraded, State::Major, later2)}));
+        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.web2, State::Ok, State::Major, later2,
+                                                          {shop.series(shop.web2)}),
+                                               serviceChange(shop.service, State::Degraded, State::Major,
+                                                             later2, {shop.series(shop.web2)})}));
         // A host in no service changes itself only.
         changes = tracker.recordResult(shop.series(shop.lonely), {later2, State::Minor}, later2);
-        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.lonely, State::Ok, State::Minor, later2)}));
+        QCOMPARE(changes, (QList<HealthChange>{hostChange(shop.lonely, State::Ok, State::Minor, later2,
+                                                          {shop.series(shop.lonely)})}));
     }
 
     void aHostIsItsWorstSeries()
@@ -122,19 +129,22 @@ private Q_SLOTS:
         QCOMPARE(tracker.hostState(host), State::Ok);
 
         const QDateTime t1 = FixtureNow.addSecs(1);
-        QCOMPARE(tracker.recordResult({host, check, disk}, {t1, State::Critical}, t1),
-                 QList<HealthChange>{hostChange(host, State::Ok, State::Critical, t1)});
+        QCOMPARE(
+            tracker.recordResult({host, check, disk}, {t1, State::Critical}, t1),
+            QList<HealthChange>{hostChange(host, State::Ok, State::Critical, t1, {{host, check, disk}})});
         // A second series getting worse, but less than the worst, moves nothing.
         QCOMPARE(tracker.recordResult({host, check, cpu}, {t1, State::Minor}, t1), QList<HealthChange>());
         // The worst one recovering leaves the next worst.
         const QDateTime t2 = FixtureNow.addSecs(2);
-        QCOMPARE(tracker.recordResult({host, check, disk}, {t2, State::Ok}, t2),
-                 QList<HealthChange>{hostChange(host, State::Critical, State::Minor, t2)});
+        QCOMPARE(
+            tracker.recordResult({host, check, disk}, {t2, State::Ok}, t2),
+            QList<HealthChange>{hostChange(host, State::Critical, State::Minor, t2, {{host, check, disk}})});
         QCOMPARE(tracker.recordResult({host, check, cpu}, {t2, State::Ok}, t2),
-                 QList<HealthChange>{hostChange(host, State::Minor, State::Ok, t2)});
+                 QList<HealthChange>{hostChange(host, State::Minor, State::Ok, t2, {{host, check, cpu}})});
         // A stored classification no classifier can return counts as unknown.
         QCOMPARE(tracker.recordResult({host, check, cpu}, {t2.addSecs(1), State::Degraded}, t2.addSecs(1)),
-                 QList<HealthChange>{hostChange(host, State::Ok, State::Unknown, t2.addSecs(1))});
+                 QList<HealthChange>{
+                     hostChange(host, State::Ok, State::Unknown, t2.addSecs(1), {{host, check, cpu}})});
     }
 
     void anOlderResultChangesNothing()
@@ -178,15 +188,24 @@ private Q_SLOTS:
         QCOMPARE(tracker.hostState(shop.web1), State::Ok);
         QCOMPARE(tracker.hostState(shop.web2), State::Unknown);
         QCOMPARE(tracker.hostState(shop.db), State::Unknown);
-        QVERIFY(changes.contains(hostChange(shop.lonely, State::Ok, State::Unknown, deadline)));
+        QVERIFY(changes.contains(
+            hostChange(shop.lonely, State::Ok, State::Unknown, deadline, {shop.series(shop.lonely)})));
         // The database is unknown; beside it, a redundancy group with one member not ok is degraded.
-        QVERIFY(changes.contains(serviceChange(shop.service, State::Ok, State::Degraded, deadline)));
+        // Every series that went stale is named as a cause of the service's change.
+        const auto service = std::find_if(changes.cbegin(), changes.cend(), [&](const HealthChange &c) {
+            return c.subject == HealthChange::Subject::Service;
+        });
+        QVERIFY(service != changes.cend());
+        QCOMPARE(service->from, State::Ok);
+        QCOMPARE(service->to, State::Degraded);
+        QCOMPARE(QSet<SeriesKey>(service->causes.cbegin(), service->causes.cend()),
+                 (QSet<SeriesKey>{shop.series(shop.web2), shop.series(shop.db), shop.series(shop.lonely)}));
         // Next: web1's fresh result.
         QCOMPARE(tracker.nextStaleness(), std::optional<QDateTime>(fresh.addSecs(180).addMSecs(1)));
         // A new result brings a stale host back.
         const QDateTime back = deadline.addSecs(5);
         QCOMPARE(tracker.recordResult(shop.series(shop.db), {back, State::Ok}, back).first(),
-                 hostChange(shop.db, State::Unknown, State::Ok, back));
+                 hostChange(shop.db, State::Unknown, State::Ok, back, {shop.series(shop.db)}));
     }
 
     void withoutAScheduleNothingGoesStale()
@@ -224,7 +243,8 @@ private Q_SLOTS:
         QCOMPARE(tracker.hostState(newHost), State::NoData);
         QCOMPARE(tracker.recordResult({newHost, shop.check, shop.plugin}, {FixtureNow, State::Critical},
                                       FixtureNow),
-                 QList<HealthChange>{hostChange(newHost, State::NoData, State::Critical)});
+                 QList<HealthChange>{hostChange(newHost, State::NoData, State::Critical, FixtureNow,
+                                                {{newHost, shop.check, shop.plugin}})});
 
         // A removed host and service simply go: nothing is reported for them.
         f.config.hosts.remove(shop.lonely);
