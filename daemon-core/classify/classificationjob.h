@@ -6,6 +6,7 @@
 #include <QString>
 
 #include "shared/domain/checkresult.h"
+#include "shared/domain/entity.h"
 
 // What the engine hands to classification and what it gets back (SPEC §5, docs/PLUGIN_GUIDE.md
 // "Classifier contract"). The engine gathers the inputs; the classify library runs them in the
@@ -23,7 +24,7 @@ struct ClassificationJob
     // The plugin's arguments for this check, defaults filled in (the classifier's `args`).
     QJsonObject arguments;
     // The host's variables, its own over its groups' (the classifier's `vars`).
-    QHash<QString, QString> variables;
+    Variables variables;
     // The latest result of each other plugin on the same host, by reverse-DNS plugin id (the
     // classifier's `others`). Filled only for classifiers whose text names `others`.
     QHash<QString, CheckResult> others;

@@ -254,16 +254,22 @@ std::optional<PluginManifest> parseManifest(const QByteArray &json, QString *err
 std::optional<QJsonObject> resolveArguments(const PluginManifest &manifest, const QJsonObject &given,
                                             QString *error)
 {
+    return resolveArguments(manifest.id, manifest.arguments, given, error);
+}
+
+std::optional<QJsonObject> resolveArguments(const QString &pluginId, const QList<PluginArgument> &declared,
+                                            const QJsonObject &given, QString *error)
+{
     QStringList problems;
     for (auto it = given.constBegin(); it != given.constEnd(); ++it) {
-        const bool declared =
-            std::any_of(manifest.arguments.cbegin(), manifest.arguments.cend(),
+        const bool known =
+            std::any_of(declared.cbegin(), declared.cend(),
                         [&it](const PluginArgument &argument) { return argument.name == it.key(); });
-        if (!declared)
-            problems.append(QStringLiteral("%1 has no argument '%2'").arg(manifest.id, it.key()));
+        if (!known)
+            problems.append(QStringLiteral("%1 has no argument '%2'").arg(pluginId, it.key()));
     }
     QJsonObject resolved;
-    for (const PluginArgument &argument : manifest.arguments) {
+    for (const PluginArgument &argument : declared) {
         QJsonValue value = given.value(argument.name);
         if (value.isUndefined() || value.isNull())
             value = argument.defaultValue;

@@ -28,9 +28,9 @@ struct PluginManifest
     QString description;
     QString version;
     PluginRuntime runtime = PluginRuntime::Exec;
-    QString entry;                    // relative path inside the package folder
+    QString entry; // relative path inside the package folder
     int defaultNHistorical = 1;
-    QString defaultClassifier;        // relative path of a Lua file inside the package folder
+    QString defaultClassifier; // relative path of a Lua file inside the package folder
     PluginView view = PluginView::Line;
     QList<PluginArgument> arguments;
     int timeoutSeconds = DefaultPluginTimeoutSeconds;
@@ -50,6 +50,10 @@ std::optional<PluginManifest> parseManifest(const QByteArray &json, QString *err
 
 // The arguments a run gets: every declared argument, given or defaulted, type-checked; unknown
 // names and missing required ones are errors.
-std::optional<QJsonObject> resolveArguments(const PluginManifest &manifest, const QJsonObject &given, QString *error);
+std::optional<QJsonObject> resolveArguments(const PluginManifest &manifest, const QJsonObject &given,
+                                            QString *error);
+// The same for a plugin known by its declared arguments (the core's Plugin rows).
+std::optional<QJsonObject> resolveArguments(const QString &pluginId, const QList<PluginArgument> &declared,
+                                            const QJsonObject &given, QString *error);
 
 } // namespace prophasis
