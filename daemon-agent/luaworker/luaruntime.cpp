@@ -27,130 +27,6 @@ constexpr const char *ChunksKey = "prophasis.chunks";
 constexpr std::size_t MaxMetricUnitBytes = 64;
 constexpr std::size_t TrimAfterBytes = 8 * 1024 * 1024;
 
-// The base library without load, loadstring, dofile, loadfile, require and collectgarbage;
-// print, setmetatable and xpcall are replaced below.
-constexpr const char *SafeBaseNames[] = {
-    "assert", "error",  "getmetatable", "ipairs", "next",     "pairs",    "pcall", "rawequal",
-    "rawget", "rawlen", "rawset",       "select", "tonumber", "tostring", "type",  "_VERSION",
-};
-
-int rawField(lua_State *L, int table, const char *key)
-{
-    lua_pushstring(L, key);
-    return lua_rawget(L, table);
-}
-
-void *limitedAlloc(void *ud, void *block, std::size_t oldSize, std::size_t newSize)
-{
-    auto *limits = static_cast<LuaLimits *>(ud);
-    const std::size_t old = block ? oldSize : 0; // without a block, oldSize is the kind of object
-    if (newSize == 0) {
-        std::free(block);
-        limits->usedBytes -= old;
-        return nullptr;
-    }
-    // usedBytes never exceeds limitBytes: a run starts with the limit above what is in use.
-    if (newSize > old && newSize - old > limits->limitBytes - limits->usedBytes) {
-        limits->memoryRefused = true;
-        return nullptr;
-    }
-    void *grown = std::realloc(block, newSize);
-    if (grown) {
-        limits->usedBytes = limits->usedBytes - old + newSize;
-        limits->peakBytes = std::max(limits->peakBytes, limits->usedBytes);
-    }
-    return grown;
-}
-
-void countHook(lua_State *L, lua_Debug *);
-
-void charge(lua_State *L, std::uint64_t instructions)
-{
-    void *ud = nullptr;
-    lua_getallocf(L, &ud);
-    auto *limits = static_cast<LuaLimits *>(ud);
-    limits->instructions += instructions;
-    if (!limits->budgetExceeded && limits->instructions <= limits->budget)
-        return;
-    limits->budgetExceeded = true;
-    // Fire again on the very next instruction: a pcall that catches this error gets no further.
-    lua_sethook(L, countHook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "the instruction budget is used up");
-}
-
-void countHook(lua_State *L, lua_Debug *)
-{
-    charge(L, LuaHookInterval);
-}
-
-// Each coroutine counts its own instructions from the hook interval down, so one that ends
-// before the count runs out is never charged. Creating one therefore costs a whole interval up
-// front, or a loop over fresh short coroutines would run unmetered.
-int chargedCoroutineFactory(lua_State *L)
-{
-    charge(L, LuaHookInterval);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
-}
-
-int panicHandler(lua_State *L)
-{
-    const char *message = lua_tostring(L, -1);
-    std::fprintf(stderr, "unprotected Lua error: %s\n", message ? message : "(no message)");
-    std::abort();
-}
-
-// An error raised by the count hook is handled with hooks still off. Lua code that runs in that
-// state escapes the budget: finalizers (__gc), __close handlers of a coroutine that errored
-// (run by coroutine.close and coroutine.wrap), and xpcall's message handler. So plugins get no
-// __gc or __close metamethods, and an xpcall whose handler runs after the error is caught.
-// Otherwise this is what the base library's setmetatable does.
-int sandboxSetmetatable(lua_State *L)
-{
-    luaL_checktype(L, 1, LUA_TTABLE);
-    const int type = lua_type(L, 2);
-    luaL_argexpected(L, type == LUA_TNIL || type == LUA_TTABLE, 2, "nil or table");
-    if (type == LUA_TTABLE) {
-        for (const char *event : {"__gc", "__close"}) {
-            if (rawField(L, 2, event) != LUA_TNIL)
-                return luaL_error(L, "%s metamethods are not available to plugins", event);
-            lua_pop(L, 1);
-        }
-    }
-    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
-        return luaL_error(L, "cannot change a protected metatable");
-    lua_settop(L, 2);
-    lua_setmetatable(L, 1);
-    return 1;
-}
-
-// Stack: f, handler, true, results… or f, handler, true, error.
-int finishXpcall(lua_State *L, int status, lua_KContext resultsBase)
-{
-    if (status == LUA_OK || status == LUA_YIELD)
-        return lua_gettop(L) - static_cast<int>(resultsBase);
-    lua_pushboolean(L, 0);
-    lua_pushvalue(L, 2);
-    lua_pushvalue(L, -3);
-    lua_call(L, 1, 1); // ordinary code now, under the budget
-    return 2;
-}
-
-// xpcall(f, handler, ...) as the base library has it, except that the handler runs once the
-// error has been caught rather than at the point of the error (see above).
-int sandboxXpcall(lua_State *L)
-{
-    const int count = lua_gettop(L);
-    luaL_checktype(L, 2, LUA_TFUNCTION);
-    lua_pushboolean(L, 1);
-    lua_pushvalue(L, 1);
-    lua_rotate(L, 3, 2);
-    const int status = lua_pcallk(L, count - 2, LUA_MULTRET, 0, 2, finishXpcall);
-    return finishXpcall(L, status, 2);
-}
-
 LuaRuntime *runtimeOf(lua_State *L)
 {
     return *static_cast<LuaRuntime **>(lua_getextraspace(L));
@@ -160,17 +36,16 @@ LuaRuntime *runtimeOf(lua_State *L)
 
 LuaRuntime::LuaRuntime()
 {
-    m_state = lua_newstate(limitedAlloc, &m_limits);
+    m_state = newLimitedLuaState(&m_limits);
     if (!m_state)
         throw std::runtime_error("cannot create a Lua state");
-    lua_atpanic(m_state, panicHandler);
     *static_cast<LuaRuntime **>(lua_getextraspace(m_state)) = this;
     lua_pushcfunction(m_state, [](lua_State *L) {
         runtimeOf(L)->buildTemplate();
         return 0;
     });
     if (lua_pcall(m_state, 0, 0, 0) != LUA_OK) {
-        const std::string message = lua_tostring(m_state, -1) ? lua_tostring(m_state, -1) : "unknown error";
+        const std::string message = luaErrorText(m_state);
         lua_close(m_state);
         throw std::runtime_error("cannot set up the Lua sandbox: " + message);
     }
@@ -181,54 +56,15 @@ LuaRuntime::~LuaRuntime()
     lua_close(m_state);
 }
 
-// The template every run's environment is copied from, kept in the registry where plugins
-// cannot reach it.
+// The template every run's environment is copied from (shared/luasandbox's safe libraries plus
+// print), kept in the registry where plugins cannot reach it.
 void LuaRuntime::buildTemplate()
 {
     lua_State *L = m_state;
-    luaL_requiref(L, "_G", luaopen_base, 0);
-    const int base = lua_gettop(L);
-    lua_createtable(L, 0, 32);
+    pushSafeLibraries(L);
     const int sandbox = lua_gettop(L);
-    for (const char *name : SafeBaseNames) {
-        lua_getfield(L, base, name);
-        lua_setfield(L, sandbox, name);
-    }
-    lua_pushcfunction(L, sandboxSetmetatable);
-    lua_setfield(L, sandbox, "setmetatable");
-    lua_pushcfunction(L, sandboxXpcall);
-    lua_setfield(L, sandbox, "xpcall");
     pushSandboxPrint(L, &m_host);
     lua_setfield(L, sandbox, "print");
-
-    const std::pair<const char *, lua_CFunction> libraries[] = {
-        {LUA_STRLIBNAME, luaopen_string}, {LUA_TABLIBNAME, luaopen_table},    {LUA_MATHLIBNAME, luaopen_math},
-        {LUA_UTF8LIBNAME, luaopen_utf8},  {LUA_COLIBNAME, luaopen_coroutine},
-    };
-    for (const auto &[name, open] : libraries) {
-        luaL_requiref(L, name, open, 0);
-        lua_setfield(L, sandbox, name);
-    }
-    lua_getfield(L, sandbox, LUA_COLIBNAME);
-    for (const char *name : {"create", "wrap"}) {
-        lua_getfield(L, -1, name);
-        lua_pushcclosure(L, chargedCoroutineFactory, 1);
-        lua_setfield(L, -2, name);
-    }
-    lua_pop(L, 1);
-    // Out of the real library, not only the copies: ("").dump reaches it through strings'
-    // metatable, and a dumped function is bytecode, which is unsafe to load.
-    lua_getfield(L, sandbox, LUA_STRLIBNAME);
-    lua_pushnil(L);
-    lua_setfield(L, -2, "dump");
-    lua_pop(L, 1);
-    // Strings' metatable is shared by every run: getmetatable("") must not hand it out.
-    lua_pushliteral(L, "");
-    lua_getmetatable(L, -1);
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 2);
-
     lua_pushvalue(L, sandbox);
     lua_setfield(L, LUA_REGISTRYINDEX, TemplateKey);
     lua_newtable(L);
@@ -248,37 +84,30 @@ LuaWorkerResponse LuaRuntime::run(const LuaWorkerRequest &request)
     m_phase = Phase::Load;
     m_host.beginRun(request.pluginId, request.directory, request.stateDirectory);
 
+    // The cap is on what the run adds to what the state already holds.
     const std::size_t unlimited = std::numeric_limits<std::size_t>::max();
-    m_limits.limitBytes = m_limits.usedBytes > unlimited - request.memoryLimitBytes
-                              ? unlimited
-                              : m_limits.usedBytes + request.memoryLimitBytes;
-    m_limits.memoryRefused = false;
-    m_limits.peakBytes = m_limits.usedBytes;
     const std::size_t baseline = m_limits.usedBytes;
-    m_limits.instructions = 0;
-    m_limits.budget = request.budgetInstructions;
-    m_limits.budgetExceeded = false;
+    const std::size_t limit =
+        baseline > unlimited - request.memoryLimitBytes ? unlimited : baseline + request.memoryLimitBytes;
 
     lua_State *L = m_state;
     lua_settop(L, 0);
-    lua_sethook(L, countHook, LUA_MASKCOUNT, LuaHookInterval);
+    startLuaLimits(L, &m_limits, request.budgetInstructions, limit);
     lua_pushcfunction(L, protectedRun);
-    const int status = lua_pcall(L, 0, 0, 0);
-    lua_sethook(L, nullptr, 0, 0);
-    m_limits.limitBytes = unlimited;
-    m_limits.budget = std::numeric_limits<std::uint64_t>::max();
+    int status = lua_pcall(L, 0, 0, 0);
+    stopLuaLimits(L, &m_limits);
+    // A limit hit is the answer even when the plugin caught the error and carried on.
+    if (status == LUA_OK && luaLimitHit(m_limits) != LuaLimitHit::None) {
+        status = LUA_ERRRUN;
+        lua_pushliteral(L, "a limit was hit");
+    }
 
     if (m_compile && m_phase != Phase::Load)
         m_chunks[m_path] = m_stamp;
     else if (status != LUA_OK && m_phase == Phase::Load)
         m_chunks.erase(m_path);
     if (status != LUA_OK) {
-        std::string message;
-        if (const char *text = lua_isstring(L, -1) ? lua_tostring(L, -1) : nullptr)
-            message = text;
-        else
-            message = std::string("an error object of type ") + luaL_typename(L, -1);
-        m_response = LuaWorkerResponse::pluginError(request.id, failureMessage(status, message));
+        m_response = LuaWorkerResponse::pluginError(request.id, failureMessage(luaErrorText(L)));
     }
     lua_settop(L, 0);
     // Garbage of this run must not count against the next one, nor sit in memory.
@@ -501,15 +330,18 @@ void LuaRuntime::readMetrics(lua_State *L, int index)
               [](const LuaWorkerMetric &a, const LuaWorkerMetric &b) { return a.name < b.name; });
 }
 
-std::string LuaRuntime::failureMessage(int status, const std::string &error) const
+std::string LuaRuntime::failureMessage(const std::string &error) const
 {
-    if (m_limits.budgetExceeded)
+    switch (luaLimitHit(m_limits)) {
+    case LuaLimitHit::Budget:
         return "the plugin used up its instruction budget of " +
                std::to_string(m_request->budgetInstructions) + " instructions (an endless loop?)";
-    if (m_limits.memoryRefused &&
-        (status == LUA_ERRMEM || error.find("not enough memory") != std::string::npos))
+    case LuaLimitHit::Memory:
         return "the plugin went over its memory limit of " + std::to_string(m_request->memoryLimitBytes) +
                " bytes";
+    case LuaLimitHit::None:
+        break;
+    }
     switch (m_phase) {
     case Phase::Load:
         return "syntax error: " + error;

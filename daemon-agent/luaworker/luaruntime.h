@@ -3,12 +3,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
-#include <limits>
 #include <string>
 #include <unordered_map>
 
 #include "daemon-agent/luaworker/luahostapi.h"
 #include "daemon-agent/luaworker/workerprotocol.h"
+#include "shared/luasandbox/luasandbox.h"
 
 struct lua_State;
 
@@ -16,21 +16,6 @@ namespace prophasis {
 
 inline constexpr std::size_t MaxLuaScriptBytes = 4 * 1024 * 1024;
 inline constexpr std::size_t MaxCachedLuaChunks = 256;
-// The count hook runs every this many VM instructions; the budget is checked there.
-inline constexpr int LuaHookInterval = 1000;
-
-// One run's limits. The allocator's ud points here, and every coroutine shares its state's
-// allocator, so a coroutine cannot escape them (a map keyed by lua_State* would miss it).
-struct LuaLimits
-{
-    std::size_t usedBytes = 0;
-    std::size_t peakBytes = 0; // of the current run, to know when to give memory back
-    std::size_t limitBytes = std::numeric_limits<std::size_t>::max();
-    bool memoryRefused = false;
-    std::uint64_t instructions = 0;
-    std::uint64_t budget = std::numeric_limits<std::uint64_t>::max();
-    bool budgetExceeded = false;
-};
 
 // One Lua state that runs plugins one after another: each run in a fresh sandboxed
 // environment, each script compiled once per (directory, entry, mtime).
@@ -71,7 +56,7 @@ private:
     void pushEnvironment(lua_State *L);
     void readResult(lua_State *L, int index);
     void readMetrics(lua_State *L, int index);
-    std::string failureMessage(int status, const std::string &error) const;
+    std::string failureMessage(const std::string &error) const;
 
     LuaLimits m_limits; // before m_state: the allocator uses it from the first allocation
     lua_State *m_state = nullptr;

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "daemon-agent/luaworker/framecodec.h"
+#include "shared/luasandbox/framecodec.h"
 #include "daemon-agent/luaworker/luarunlimits.h"
 #include "shared/plugin/runresult.h"
 

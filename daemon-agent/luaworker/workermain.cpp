@@ -68,7 +68,7 @@
 #endif
 
 #include "daemon-agent/luaworker/childprocess.h"
-#include "daemon-agent/luaworker/framecodec.h"
+#include "shared/luasandbox/framecodec.h"
 #include "daemon-agent/luaworker/luaruntime.h"
 #include "daemon-agent/luaworker/workerprotocol.h"
 

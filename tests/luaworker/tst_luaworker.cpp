@@ -17,7 +17,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "daemon-agent/luaworker/framecodec.h"
+#include "shared/luasandbox/framecodec.h"
 #include "daemon-agent/luaworker/luaworkerclient.h"
 
 using namespace prophasis;

@@ -1,4 +1,4 @@
-#include "daemon-agent/luaworker/framecodec.h"
+#include "shared/luasandbox/framecodec.h"
 
 namespace prophasis {
 

@@ -6,7 +6,8 @@
 #include <string>
 #include <string_view>
 
-// Plain C++ (no Qt): the Lua worker and the agent's client share this file.
+// Plain C++ (no Qt): the Lua workers (the agent's plugin runner, the core's classifier) and
+// their Qt clients share this file.
 namespace prophasis {
 
 // The Lua worker's wire format on stdin/stdout: a 4-byte big-endian length, then that many
