@@ -8,8 +8,10 @@
 -- without dump, table, math, utf8; no io, os, debug, package), with a fake `prophasis` host API
 -- that answers from fixtures. The harness itself may use io to read fixture files.
 --
--- The classifier helpers below (arrayMax … trend) are the reference implementation of the
--- classifier contract in docs/PLUGIN_GUIDE.md ("Classifier contract").
+-- Classifiers get the helpers of the classifier contract in docs/PLUGIN_GUIDE.md from the core's
+-- own daemon-core/classify/classifierhelpers.lua. When plugins/<name>/classifier_cases.json
+-- exists, its cases run through the default classifier after test.lua (the core's tests run the
+-- same file through the real classification worker).
 
 local h = {}
 
@@ -360,6 +362,7 @@ local function sandbox()
     env.table = deepCopy(table)
     env.math = deepCopy(math)
     env.utf8 = deepCopy(utf8)
+    env.coroutine = deepCopy(coroutine)
     env._G = env
     return env
 end
@@ -537,144 +540,11 @@ function h.fixture(file)
 end
 
 -- ---------------------------------------------------------------------------------------------
--- Classifier helpers: the reference implementation of the contract in docs/PLUGIN_GUIDE.md.
--- A selector picks what to look at in each element: nil = the element itself, a string = that
--- field (results, "value"), a function = its return value (function(r) return r.metrics.used end).
+-- Classifier helpers: the core's own implementation (daemon-core/classify/classifierhelpers.lua,
+-- embedded into prophasis-core-classifier), so these tests and the core run the same code.
 
-local function selector(sel)
-    if sel == nil then
-        return function(e) return e end
-    elseif type(sel) == "function" then
-        return sel
-    elseif type(sel) == "string" then
-        return function(e)
-            if type(e) == "table" then
-                return e[sel]
-            end
-            return nil
-        end
-    end
-    error("selector must be nil, a field name or a function", 3)
-end
-
-local function numbers(t, sel)
-    local pick, out = selector(sel), {}
-    for i = 1, #t do
-        local v = pick(t[i])
-        if type(v) == "number" and v == v then
-            out[#out + 1] = v
-        end
-    end
-    return out
-end
-
-local helpers = {}
-
-function helpers.arrayMax(t, sel)
-    local best
-    for _, v in ipairs(numbers(t, sel)) do
-        if best == nil or v > best then
-            best = v
-        end
-    end
-    return best
-end
-
-function helpers.arrayMin(t, sel)
-    local best
-    for _, v in ipairs(numbers(t, sel)) do
-        if best == nil or v < best then
-            best = v
-        end
-    end
-    return best
-end
-
-function helpers.arraySum(t, sel)
-    local sum = 0
-    for _, v in ipairs(numbers(t, sel)) do
-        sum = sum + v
-    end
-    return sum
-end
-
-function helpers.arrayAvg(t, sel)
-    local ns = numbers(t, sel)
-    if #ns == 0 then
-        return nil
-    end
-    return helpers.arraySum(ns) / #ns
-end
-
-function helpers.arrayContains(t, x, sel)
-    local pick = selector(sel)
-    for i = 1, #t do
-        if pick(t[i]) == x then
-            return true
-        end
-    end
-    return false
-end
-
-function helpers.arrayCount(t, x, sel)
-    local pick, n = selector(sel), 0
-    for i = 1, #t do
-        local v = pick(t[i])
-        if (type(x) == "function" and x(v)) or (type(x) ~= "function" and v == x) then
-            n = n + 1
-        end
-    end
-    return n
-end
-
--- Least-squares slope per second of sel(r) (default: value) against r.time, over the successful
--- results with a number; nil with fewer than two such points or when they share one time.
-function helpers.trend(t, sel)
-    local pick = selector(sel or "value")
-    local xs, ys = {}, {}
-    for i = 1, #t do
-        local r = t[i]
-        local v = pick(r)
-        if type(r) == "table" and r.type == "success" and type(r.time) == "number" and type(v) == "number" then
-            xs[#xs + 1], ys[#ys + 1] = r.time, v
-        end
-    end
-    local n = #xs
-    if n < 2 then
-        return nil
-    end
-    local mx, my = helpers.arrayAvg(xs), helpers.arrayAvg(ys)
-    local sxx, sxy = 0, 0
-    for i = 1, n do
-        sxx = sxx + (xs[i] - mx) ^ 2
-        sxy = sxy + (xs[i] - mx) * (ys[i] - my)
-    end
-    if sxx == 0 then
-        return nil
-    end
-    return sxy / sxx
-end
--- The rule every default classifier starts with (docs/PLUGIN_GUIDE.md, "Classifier contract"):
--- "critical" when the newest two runs (or more) failed, "unknown" when only the newest failed,
--- when there are no results, or when the newest run succeeded without a value; nil otherwise,
--- so the plugin's own rule decides.
-function helpers.failureRule(t)
-    local n = #t
-    local last = t[n]
-    if last == nil then
-        return "unknown"
-    end
-    if last.type ~= "success" then
-        if n >= 2 and t[n - 1].type ~= "success" then
-            return "critical"
-        end
-        return "unknown"
-    end
-    if last.value == nil then
-        return "unknown"
-    end
-    return nil
-end
+local HERE = (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$")) or "."
+local helpers = dofile(HERE .. "/../../daemon-core/classify/classifierhelpers.lua")
 h.helpers = helpers
 
 -- ---------------------------------------------------------------------------------------------
@@ -695,7 +565,8 @@ function h.failure(kind, message)
 end
 
 -- Runs the default classifier. spec: results (oldest first; time filled in one minute apart when
--- absent), args (defaulted from the manifest), vars (strings), classifier (another file).
+-- absent), args (defaulted from the manifest), vars (strings), others (plugin id → result),
+-- classifier (another file).
 -- Returns the classification; anything but the five names fails the test.
 function h.classify(spec)
     local window = deepCopy(spec.results or {})
@@ -706,6 +577,20 @@ function h.classify(spec)
         assert(RESULT_TYPES[r.type], "test gives a result with a bad type: " .. tostring(r.type))
     end
     local env = sandbox()
+    -- Like the core's worker, where one classifier's runs share one set of libraries.
+    for _, name in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do
+        local lib = env[name]
+        env[name] = setmetatable({}, {
+            __index = lib,
+            __newindex = function()
+                error("the " .. name .. " library is read-only", 2)
+            end,
+            __pairs = function()
+                return next, lib, nil
+            end,
+            __metatable = false,
+        })
+    end
     env.results = window
     env.args = resolveArguments(h.manifest, spec.args)
     local vars = {}
@@ -714,6 +599,7 @@ function h.classify(spec)
         vars[k] = v
     end
     env.vars = vars
+    env.others = deepCopy(spec.others or {})
     for k, f in pairs(helpers) do
         env[k] = f
     end
@@ -759,6 +645,63 @@ function h.failureRuleTests(good, args)
 end
 
 -- ---------------------------------------------------------------------------------------------
+-- classifier_cases.json: fixture series for the default classifier, shared with the core's tests
+-- (tests/classify), which run them through the real classification worker. The file holds
+-- {"args": {…}, "cases": [{"name", "results", "args", "vars", "others", "expect"}]} (a case's
+-- args over the file's, both over the manifest's defaults); each result is
+-- {"type" (default success), "value" (absent or null: none), "message", "status", "metrics",
+-- "time" (default one minute apart)}.
+
+local function withoutNulls(v)
+    if v == json.null then
+        return nil
+    elseif type(v) ~= "table" then
+        return v
+    end
+    local out = {}
+    for k, x in pairs(v) do
+        out[k] = withoutNulls(x)
+    end
+    return out
+end
+
+function h.classifierCases()
+    local text = readWhole(h.dir .. "/classifier_cases.json")
+    if not text then
+        return 0
+    end
+    local ok, doc = pcall(json.decode, text)
+    if not ok then
+        h.test("classifier_cases.json", function()
+            error(doc, 0)
+        end)
+        return 0
+    end
+    doc = withoutNulls(doc)
+    for i, case in ipairs(doc.cases or {}) do
+        h.test("classifier case: " .. tostring(case.name or i), function()
+            local results = {}
+            for j, r in ipairs(case.results or {}) do
+                results[j] = {
+                    type = r.type or "success",
+                    value = r.value,
+                    message = r.message,
+                    status = r.status,
+                    metrics = r.metrics,
+                    time = r.time,
+                }
+            end
+            local args = deepCopy(doc.args or {})
+            for k, v in pairs(case.args or {}) do
+                args[k] = v
+            end
+            h.eq(h.classify { results = results, args = args, vars = case.vars, others = case.others }, case.expect)
+        end)
+    end
+    return #(doc.cases or {})
+end
+
+-- ---------------------------------------------------------------------------------------------
 -- Runner
 
 -- Sandboxed code for the harness's own tests (tests/test_harness.lua).
@@ -801,6 +744,9 @@ local function main(dir)
     if not okRun then
         failures = failures + 1
         print("not ok - " .. testFile .. " stopped: " .. tostring(runErr))
+    end
+    if h.manifest then
+        h.classifierCases()
     end
     print(string.format("# %s: %d passed, %d failed", h.name, passed, failures))
     os.exit(failures == 0 and passed > 1 and 0 or 1)
