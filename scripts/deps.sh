@@ -29,10 +29,11 @@ OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgme
 
 # Only for the tests: a PostgreSQL 15 server and Qt's driver for it (the storage tests run against
 # SQLite and PostgreSQL), an X server for console screenshots, and real Nagios plugins to run
-# through the agent; the Lua interpreter runs the bundled plugins' own tests on fixture data. Kept out of the build list so a
+# through the agent; the Lua interpreter runs the bundled plugins' own tests on fixture data;
+# python3-aiosmtpd is the real SMTP server (STARTTLS, AUTH) the email alert tests send to. Kept out of the build list so a
 # newcomer who only wants to try Prophasis does not get a PostgreSQL server installed (and, on a
 # systemd machine, started).
-TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4)
+TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4 python3-aiosmtpd)
 
 # --- Helpers ------------------------------------------------------------------------------------
 
