@@ -34,10 +34,11 @@ QString redactedUrl(const QString &url)
     const QUrl parsed(url, QUrl::StrictMode);
     if (!parsed.isValid() || parsed.host().isEmpty())
         return QStringLiteral("(invalid URL)");
-    QString text = parsed.scheme() + QStringLiteral("://") + parsed.host(QUrl::FullyEncoded);
-    if (parsed.port() != -1)
-        text += u':' + QString::number(parsed.port());
-    return text + QStringLiteral("/…");
+    QUrl shown; // scheme, host and port only: the user info, path and query may hold tokens
+    shown.setScheme(parsed.scheme());
+    shown.setHost(parsed.host());
+    shown.setPort(parsed.port());
+    return shown.toString() + QStringLiteral("/…");
 }
 
 HttpCallResult performHttpCall(const HttpCall &call, const DeliveryContext &context)
