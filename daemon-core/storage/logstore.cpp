@@ -1,15 +1,20 @@
 #include "daemon-core/storage/logstore.h"
 
+#include <QLoggingCategory>
 #include <QSqlQuery>
 
 #include <algorithm>
 
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/sqlvalues.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/whenready.h"
 
 namespace prophasis {
 
 namespace {
+
+Q_LOGGING_CATEGORY(lcLogRetention, "prophasis.storage.logretention")
 
 const QString SystemLogColumns =
     QStringLiteral("id, first_ms, last_ms, count, severity, category, message, fold_key, host_id, is_read");
@@ -146,6 +151,58 @@ int SystemLogStore::removeOlderThan(const QDateTime &time)
 {
     return m_db.exec(QStringLiteral("DELETE FROM system_log WHERE last_ms < ?"), {dbTime(time)})
         .numRowsAffected();
+}
+
+int SystemLogStore::removeReadOlderThan(const QDateTime &time)
+{
+    return m_db.exec(QStringLiteral("DELETE FROM system_log WHERE is_read AND last_ms < ?"), {dbTime(time)})
+        .numRowsAffected();
+}
+
+int SystemLogStore::expire(const QDateTime &now, const SystemLogRetentionPolicy &policy)
+{
+    return removeReadOlderThan(now.addDays(-policy.readDays)) +
+           removeOlderThan(now.addDays(-policy.unreadDays));
+}
+
+SystemLogRetention::SystemLogRetention(StorageExecutor &executor, SystemLogRetentionPolicy policy,
+                                       QObject *parent, int intervalMs)
+    : QObject(parent)
+    , m_executor(executor)
+    , m_policy(policy)
+{
+    m_timer.setInterval(intervalMs);
+    connect(&m_timer, &QTimer::timeout, this, [this] { expireNow(); });
+}
+
+void SystemLogRetention::start()
+{
+    m_timer.start();
+    expireNow();
+}
+
+QFuture<int> SystemLogRetention::expireNow()
+{
+    if (m_running.isValid() && !m_running.isFinished())
+        return m_running;
+    const SystemLogRetentionPolicy policy = m_policy;
+    m_running = m_executor.run([policy](Database &db) {
+        return SystemLogStore(db).expire(QDateTime::currentDateTimeUtc(), policy);
+    });
+    whenReady(
+        m_running, this,
+        [this](int removed) {
+            if (removed > 0)
+                qCInfo(lcLogRetention) << "removed" << removed << "old system log entries";
+            Q_EMIT expired(removed);
+        },
+        [this](const StorageError &error) {
+            // The next run tries again; an unavailable database is reported by the result writer.
+            qCWarning(lcLogRetention).noquote()
+                << "expiring old system log entries failed:" << error.message();
+            Q_EMIT failed(error.message());
+        });
+    return m_running;
 }
 
 AuditLogStore::AuditLogStore(Database &db)

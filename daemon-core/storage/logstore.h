@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QDateTime>
+#include <QFuture>
 #include <QList>
+#include <QObject>
 #include <QString>
+#include <QTimer>
 #include <QUuid>
 
 #include "shared/domain/logentry.h"
@@ -10,9 +13,31 @@
 namespace prophasis {
 
 class Database;
+class StorageExecutor;
 
 // The most rows one list() returns, however large the query's limit.
 inline constexpr int MaxLogQueryLimit = 1000;
+
+// The system log's categories (LogEntry::category), named once for the engine, the API's
+// filter and the console.
+namespace LogCategory {
+inline constexpr QLatin1StringView Classifier("classifier"); // classifier errors and limits hit
+inline constexpr QLatin1StringView Dispatch("dispatch");     // unreachable agents, failed runs
+inline constexpr QLatin1StringView Alert("alert");           // failed deliveries
+inline constexpr QLatin1StringView Scheduler("scheduler");   // skipped runs, full queues
+inline constexpr QLatin1StringView Package("package");       // signature refusals, pushes refused
+inline constexpr QLatin1StringView Security("security");     // changed agent keys, refused logins
+inline constexpr QLatin1StringView Storage("storage");       // database outages, dropped results
+inline constexpr QLatin1StringView Core("core");             // the core itself: certificate reloads, health
+} // namespace LogCategory
+
+// How long the system log keeps entries. Read ones go after a month; unread ones stay until
+// read, up to a year (folding keeps them few), so nothing the admin has not seen goes soon.
+struct SystemLogRetentionPolicy
+{
+    int readDays = 30;
+    int unreadDays = 365;
+};
 
 // Members have initializers so callers can name only the ones they set: {.unreadOnly = true}.
 struct LogQuery
@@ -47,9 +72,40 @@ public:
     int markAllRead();
     // Removes entries last seen before `time`.
     int removeOlderThan(const QDateTime &time);
+    // Removes read entries last seen before `time`.
+    int removeReadOlderThan(const QDateTime &time);
+    // The policy at `now`: read entries past readDays, any entry past unreadDays. Returns how
+    // many went.
+    int expire(const QDateTime &now, const SystemLogRetentionPolicy &policy);
 
 private:
     Database &m_db;
+};
+
+// Runs SystemLogStore::expire through the executor at start() and then every interval, on the
+// core's event loop.
+class SystemLogRetention : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int DefaultIntervalMs = 3'600'000;
+
+    SystemLogRetention(StorageExecutor &executor, SystemLogRetentionPolicy policy = {},
+                       QObject *parent = nullptr, int intervalMs = DefaultIntervalMs);
+
+    void start();
+    // One run now (none is started while one is in flight: the future of that one).
+    QFuture<int> expireNow();
+
+Q_SIGNALS:
+    void expired(int removed);
+    void failed(const QString &reason);
+
+private:
+    StorageExecutor &m_executor;
+    SystemLogRetentionPolicy m_policy;
+    QTimer m_timer;
+    QFuture<int> m_running;
 };
 
 struct AuditQuery
