@@ -141,16 +141,4 @@ std::string serializeLuaWorkerResponse(const LuaWorkerResponse &response)
     return document.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-bool truncateUtf8(std::string *text, std::size_t maxBytes)
-{
-    if (text->size() <= maxBytes)
-        return false;
-    std::size_t cut = maxBytes;
-    // Step back over continuation bytes (10xxxxxx) so the cut lands before a sequence's lead byte.
-    while (cut > 0 && (static_cast<unsigned char>((*text)[cut]) & 0xc0) == 0x80)
-        --cut;
-    text->resize(cut);
-    return true;
-}
-
 } // namespace prophasis

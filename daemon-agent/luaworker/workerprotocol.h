@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon-agent/luaworker/luarunlimits.h"
+#include "shared/luasandbox/utf8text.h"
 
 // The requests and answers of prophasis-agent-lua (see workermain.cpp for the whole protocol).
 namespace prophasis {
@@ -63,8 +64,5 @@ LuaRequestParse parseLuaWorkerRequest(const std::string &payload, LuaWorkerReque
 
 // The JSON text of an answer; invalid UTF-8 from a plugin is replaced, never fatal.
 std::string serializeLuaWorkerResponse(const LuaWorkerResponse &response);
-
-// Cuts text to at most maxBytes without splitting a UTF-8 sequence; true when it cut.
-bool truncateUtf8(std::string *text, std::size_t maxBytes);
 
 } // namespace prophasis

@@ -28,6 +28,9 @@ struct ClassificationJob
     // The latest result of each other plugin on the same host, by reverse-DNS plugin id (the
     // classifier's `others`). Filled only for classifiers whose text names `others`.
     QHash<QString, CheckResult> others;
+    // The name of the check each of `others` came from, by the same plugin id, where known (the
+    // result's `check` field); ids missing here get no `check`.
+    QHash<QString, QString> otherChecks;
 };
 
 struct ClassificationOutcome
