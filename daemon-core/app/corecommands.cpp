@@ -8,14 +8,22 @@
 #include <QTimer>
 
 #include "daemon-core/app/coreconfig.h"
+#include "daemon-core/app/corehttpsserver.h"
+#include "daemon-core/app/enginehealth.h"
 #include "daemon-core/auth/passwordhasher.h"
 #include "daemon-core/engine/coreengine.h"
+#include "daemon-core/health/corehealth.h"
+#include "daemon-core/health/healthzroute.h"
+#include "daemon-core/health/systemdnotifier.h"
 #include "daemon-core/storage/database.h"
+#include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/migrations.h"
+#include "daemon-core/storage/resultwriter.h"
 #include "daemon-core/storage/secretbox.h"
 #include "daemon-core/storage/storageerror.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "daemon-core/storage/userstore.h"
+#include "daemon-core/storage/whenready.h"
 #include "shared/cli/commandline.h"
 #include "shared/cli/signalwatcher.h"
 
@@ -28,6 +36,24 @@ Q_LOGGING_CATEGORY(lcCore, "prophasis.core")
 const QCommandLineOption dataDirOption(QStringLiteral("data-dir"),
                                        QStringLiteral("The core's data folder (database, keys, settings)."),
                                        QStringLiteral("DIR"));
+const QCommandLineOption portOption(QStringLiteral("port"),
+                                    QStringLiteral("HTTPS port for the API and /healthz (default 4049)."),
+                                    QStringLiteral("P"));
+const QCommandLineOption listenOption(QStringLiteral("listen"),
+                                      QStringLiteral("Address to listen on (default: all, IPv6 and IPv4)."),
+                                      QStringLiteral("ADDR"));
+const QCommandLineOption statusListenOption(QStringLiteral("status-listen"),
+                                            QStringLiteral("A listener of its own for the status page "
+                                                           "(not supported yet)."),
+                                            QStringLiteral("ADDR:PORT"));
+const QCommandLineOption
+    tlsCertOption(QStringLiteral("tls-cert"),
+                  QStringLiteral("Certificate (PEM) the HTTPS port presents instead of the "
+                                 "core's own; re-read on SIGHUP."),
+                  QStringLiteral("F"));
+const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
+                                      QStringLiteral("Private key (PEM) of --tls-cert."),
+                                      QStringLiteral("F"));
 
 int fail(const QString &message)
 {
@@ -162,8 +188,9 @@ Subcommand initCommand()
 // PostgreSQL, and a core that gave up would need a restart by hand. Retries with backoff up to
 // 30 s; a signal ends the wait. Returns the exit code when the core must not go on.
 std::optional<int> waitForDatabase(StorageExecutor &storage, const DatabaseConfig &database,
-                                   SignalWatcher &signalWatcher)
+                                   SignalWatcher &signalWatcher, CoreHealth &health)
 {
+    const QString component(HealthComponent::Database);
     bool stopRequested = false;
     QEventLoop pause;
     const QMetaObject::Connection stopping =
@@ -177,12 +204,14 @@ std::optional<int> waitForDatabase(StorageExecutor &storage, const DatabaseConfi
         try {
             storage.runAndWait([](Database &db) { migrate(db); });
             QObject::disconnect(stopping);
+            health.report(component, true, QStringLiteral("reachable"));
             if (!first)
                 qCInfo(lcCore).noquote() << "the database" << database.displayName() << "is available";
             return std::nullopt;
         } catch (const StorageError &error) {
             if (error.kind() != StorageError::Kind::Unavailable)
                 return fail(error.message());
+            health.report(component, false, QStringLiteral("unreachable"));
             qCWarning(lcCore).noquote() << "waiting for the database:" << error.message()
                                         << "- trying again in" << delayMs / 1000 << "s";
         }
@@ -194,59 +223,174 @@ std::optional<int> waitForDatabase(StorageExecutor &storage, const DatabaseConfi
     }
 }
 
+// The options of `run` that shape the HTTPS port (SPEC §9); nullopt with *error when one is wrong.
+std::optional<CoreListenOptions> listenOptions(const QCommandLineParser &parser, const CoreConfig &config,
+                                               QString *error)
+{
+    CoreListenOptions options;
+    if (parser.isSet(statusListenOption)) {
+        *error = QStringLiteral("--status-listen is not supported yet: the status page arrives with the "
+                                "management API");
+        return std::nullopt;
+    }
+    if (parser.isSet(portOption)) {
+        bool ok = false;
+        const uint port = parser.value(portOption).toUInt(&ok);
+        if (!ok || port > 65535) {
+            *error = QStringLiteral("--port must be a number from 1 to 65535 (0: any free port)");
+            return std::nullopt;
+        }
+        options.port = quint16(port);
+    }
+    if (parser.isSet(listenOption)) {
+        const QHostAddress address(parser.value(listenOption));
+        if (address.isNull()) {
+            *error = QStringLiteral("--listen must be an IP address, e.g. 127.0.0.1 or ::");
+            return std::nullopt;
+        }
+        // "::" means every address here, IPv4 too, as on most systems; Qt would take it as IPv6 only.
+        options.address =
+            address == QHostAddress(QHostAddress::AnyIPv6) ? QHostAddress(QHostAddress::Any) : address;
+    }
+    if (parser.isSet(tlsCertOption) != parser.isSet(tlsKeyOption)) {
+        *error = QStringLiteral("give --tls-cert and --tls-key together");
+        return std::nullopt;
+    }
+    if (parser.isSet(tlsCertOption)) {
+        options.certificateFile = QFileInfo(parser.value(tlsCertOption)).absoluteFilePath();
+        options.keyFile = QFileInfo(parser.value(tlsKeyOption)).absoluteFilePath();
+    } else {
+        options.certificateFile = config.identityCertificateFile();
+        options.keyFile = config.identityKeyFile();
+    }
+    return options;
+}
+
+QString runningStatus(const CoreEngine &engine)
+{
+    const std::shared_ptr<const Configuration> configuration = engine.configuration();
+    QString status = QStringLiteral("running: %1 hosts, %2 series")
+                         .arg(configuration ? configuration->hosts.size() : 0)
+                         .arg(engine.scheduler().seriesCount());
+    if (!engine.resultWriter().databaseAvailable())
+        status += QStringLiteral("; the database is unreachable, results wait in the spool");
+    return status;
+}
+
+// SIGHUP: the HTTPS port's certificate is read again. A failure keeps the old one and goes to
+// the system log too: a renewal hook sends SIGHUP with nobody watching the terminal.
+void reloadCertificate(CoreHttpsServer &server, StorageExecutor &storage)
+{
+    QString error;
+    if (server.reloadCertificate(&error))
+        return;
+    qCWarning(lcCore).noquote() << "SIGHUP: keeping the current certificate:" << error;
+    LogEntry entry;
+    entry.severity = LogSeverity::Error;
+    entry.category = LogCategory::Core;
+    entry.foldKey = QStringLiteral("core|certificate-reload");
+    entry.message =
+        QStringLiteral("the HTTPS certificate was not reloaded, the old one is still served: %1").arg(error);
+    entry.firstSeen = entry.lastSeen = QDateTime::currentDateTimeUtc();
+    whenReady(
+        storage.run([entry](Database &db) { SystemLogStore(db).record(entry); }), &server, [] {},
+        [](const StorageError &storageError) {
+            qCWarning(lcCore).noquote() << "(not in the system log:" << storageError.message() << ')';
+        });
+}
+
 Subcommand runCommand()
 {
-    return {
-        QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
-        [](QCommandLineParser &parser) { parser.addOption(dataDirOption); },
-        [](const QCommandLineParser &parser) {
-            const std::optional<QString> dataDir = requireDataDir(parser);
-            if (!dataDir)
-                return fail(QStringLiteral("run needs --data-dir DIR"));
-            QString error;
-            const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
-            if (!config)
-                return fail(error);
-            const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
-            if (!databaseConfig)
-                return fail(error);
-            // A data folder made before the core had an identity gets one now.
-            bool identityCreated = false;
-            const std::optional<TlsIdentity> identity =
-                config->loadOrCreateIdentity(&identityCreated, &error);
-            if (!identity)
-                return fail(error);
-            if (identityCreated)
-                qCInfo(lcCore).noquote()
-                    << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
-            StorageExecutor storage(*databaseConfig);
-            SignalWatcher signalWatcher;
-            if (const std::optional<int> exitCode = waitForDatabase(storage, *databaseConfig, signalWatcher))
-                return *exitCode;
-            const std::optional<QByteArray> secretsKey =
-                SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
-            if (!secretsKey)
-                return fail(error);
-            EngineOptions options;
-            options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
-            options.retention = {config->retentionRawDays, config->retentionRollupDays};
-            CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
-            if (!engine.start(&error))
-                return fail(error);
-            QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
-            QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&engine](int signalNumber) {
-                if (engine.isStopping()) {
-                    // A second signal: the admin will not wait for runs in flight.
-                    qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
-                    QCoreApplication::exit(ExitFailure);
-                    return;
-                }
-                qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
-                engine.stop();
-            });
-            qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName();
-            return QCoreApplication::exec();
-        }};
+    return {QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
+            [](QCommandLineParser &parser) {
+                parser.addOptions({dataDirOption, portOption, listenOption, statusListenOption, tlsCertOption,
+                                   tlsKeyOption});
+            },
+            [](const QCommandLineParser &parser) {
+                const std::optional<QString> dataDir = requireDataDir(parser);
+                if (!dataDir)
+                    return fail(QStringLiteral("run needs --data-dir DIR"));
+                QString error;
+                const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
+                if (!config)
+                    return fail(error);
+                const std::optional<CoreListenOptions> listen = listenOptions(parser, *config, &error);
+                if (!listen)
+                    return fail(error);
+                const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
+                if (!databaseConfig)
+                    return fail(error);
+                // A data folder made before the core had an identity gets one now.
+                bool identityCreated = false;
+                const std::optional<TlsIdentity> identity =
+                    config->loadOrCreateIdentity(&identityCreated, &error);
+                if (!identity)
+                    return fail(error);
+                if (identityCreated)
+                    qCInfo(lcCore).noquote()
+                        << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
+
+                // The port opens first: a port taken fails at once, and /healthz says "waiting for
+                // the database" while the core waits for it.
+                CoreHealth health;
+                health.report(QString(HealthComponent::Engine), false,
+                              QStringLiteral("waiting for the database"));
+                SystemdNotifier systemd;
+                CoreHttpsServer server(*listen);
+                server.routes().add(QByteArrayLiteral("GET"), QStringLiteral("/healthz"),
+                                    healthzHandler(health));
+                if (!server.start(&error))
+                    return fail(error);
+                systemd.notifyStatus(QStringLiteral("waiting for the database"));
+
+                StorageExecutor storage(*databaseConfig);
+                SignalWatcher signalWatcher;
+                QObject::connect(&signalWatcher, &SignalWatcher::reloadRequested, &server,
+                                 [&server, &storage] { reloadCertificate(server, storage); });
+                if (const std::optional<int> exitCode =
+                        waitForDatabase(storage, *databaseConfig, signalWatcher, health))
+                    return *exitCode;
+                const std::optional<QByteArray> secretsKey =
+                    SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
+                if (!secretsKey)
+                    return fail(error);
+                EngineOptions options;
+                options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
+                options.retention = {config->retentionRawDays, config->retentionRollupDays};
+                CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
+                watchEngineHealth(health, engine);
+                SystemLogRetention logRetention(storage);
+                QObject::connect(&engine, &CoreEngine::started, &systemd, [&] {
+                    systemd.notifyReady(runningStatus(engine));
+                    systemd.startWatchdog([&health](QString *reason) { return health.isLive(reason); });
+                    logRetention.start();
+                });
+                QObject::connect(&engine.resultWriter(), &ResultWriter::databaseAvailabilityChanged, &systemd,
+                                 [&] {
+                                     if (engine.isRunning() && !engine.isStopping())
+                                         systemd.notifyStatus(runningStatus(engine));
+                                 });
+                if (!engine.start(&error))
+                    return fail(error);
+                QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
+                QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&](int signalNumber) {
+                    if (engine.isStopping()) {
+                        // A second signal: the admin will not wait for runs in flight.
+                        qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
+                        QCoreApplication::exit(ExitFailure);
+                        return;
+                    }
+                    qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
+                    systemd.notifyStopping(QStringLiteral("stopping: waiting for runs in flight"));
+                    health.report(QString(HealthComponent::Engine), false, QStringLiteral("stopping"));
+                    // No new requests while the engine drains: load balancers see the port closed.
+                    server.stop();
+                    engine.stop();
+                });
+                qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName()
+                                         << "- HTTPS on port" << server.port();
+                return QCoreApplication::exec();
+            }};
 }
 
 } // namespace

@@ -12,6 +12,8 @@
 
 #include "shared/enrollment/pairingstrings.h"
 #include "shared/tls/identity.h"
+#include "tests/health/httpsprobe.h"
+#include "tests/health/notifysocket.h"
 
 using namespace prophasis;
 
@@ -75,6 +77,58 @@ class TestCli : public QObject
         return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     }
 
+    // Reads a daemon's merged output until `text` appears; false at the deadline or its exit.
+    static bool waitForLog(QProcess &process, const QString &text, QString *output, int timeoutMs = 20'000)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        while (!output->contains(text) && !deadline.hasExpired() && process.state() != QProcess::NotRunning) {
+            process.waitForReadyRead(200);
+            *output += QString::fromUtf8(process.readAll());
+        }
+        *output += QString::fromUtf8(process.readAll());
+        return output->contains(text);
+    }
+
+    // SIGTERM, then the exit code of a clean exit (-1 otherwise).
+    static int terminate(QProcess &process, QString *output)
+    {
+        ::kill(pid_t(process.processId()), SIGTERM);
+        const bool finished = process.waitForFinished(20'000);
+        *output += QString::fromUtf8(process.readAll());
+        if (!finished) {
+            process.kill();
+            process.waitForFinished();
+            return -1;
+        }
+        return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    }
+
+    // `prophasis-core run` on loopback and any free port: tests never take port 4049 on every
+    // address (other test runs on this machine may hold it).
+    static QStringList coreRun(const QString &dataDir, const QStringList &more = {})
+    {
+        return QStringList{QStringLiteral("run"),      QStringLiteral("--data-dir"), dataDir,
+                           QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),  QStringLiteral("--port"),
+                           QStringLiteral("0")} +
+               more;
+    }
+
+    // The port a core started with --port 0 listens on, from its log.
+    static quint16 listeningPort(const QString &output)
+    {
+        const QRegularExpressionMatch port =
+            QRegularExpression(QStringLiteral("listening for HTTPS on 127\\.0\\.0\\.1:(\\d+)")).match(output);
+        return port.hasMatch() ? quint16(port.captured(1).toUInt()) : 0;
+    }
+
+    static quint16 freeLoopbackPort()
+    {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost))
+            return 0;
+        return probe.serverPort();
+    }
+
     const QString core = QStringLiteral(PROPHASIS_CORE_BINARY);
     const QString agent = QStringLiteral(PROPHASIS_AGENT_BINARY);
 
@@ -125,6 +179,11 @@ private Q_SLOTS:
         for (const char *option :
              {"--data-dir", "--database", "--database-url-file", "--admin-password-file"})
             QVERIFY2(help.out.contains(QLatin1String(option)), option);
+        const Run runHelp = run(core, {QStringLiteral("run"), QStringLiteral("--help")});
+        QCOMPARE(runHelp.exitCode, 0);
+        for (const char *option :
+             {"--data-dir", "--port", "--listen", "--status-listen", "--tls-cert", "--tls-key"})
+            QVERIFY2(runHelp.out.contains(QLatin1String(option)), option);
         const Run agentHelp = run(agent, {QStringLiteral("init"), QStringLiteral("--help")});
         for (const char *option : {"--config-dir", "--port", "--listen", "--signatures"})
             QVERIFY2(agentHelp.out.contains(QLatin1String(option)), option);
@@ -179,14 +238,148 @@ private Q_SLOTS:
                  qPrintable(again.out));
 
         QString log;
-        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("core running"), SIGTERM, &log) == 0,
+        QVERIFY2(runUntilSignal(core, coreRun(data), QStringLiteral("core running"), SIGTERM, &log) == 0,
                  qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("signal 15 received")), qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("engine stopped")), qPrintable(log));
-        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("core running"), SIGINT, &log) == 0,
+        QVERIFY2(runUntilSignal(core, coreRun(data), QStringLiteral("core running"), SIGINT, &log) == 0,
                  qPrintable(log));
+    }
+
+    void coreServesHealthzAndTellsSystemd()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("core"));
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data}).exitCode, 0);
+        test::NotifySocket systemd(dir.filePath(QStringLiteral("notify.sock")));
+        QVERIFY(systemd.isBound());
+        const quint16 port = freeLoopbackPort();
+        QVERIFY(port != 0);
+
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("NOTIFY_SOCKET"), QString::fromLocal8Bit(systemd.name()));
+        environment.insert(QStringLiteral("WATCHDOG_USEC"), QStringLiteral("2000000")); // a ping every second
+        process.setProcessEnvironment(environment);
+        process.start(core,
+                      {QStringLiteral("run"), QStringLiteral("--data-dir"), data, QStringLiteral("--listen"),
+                       QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port)});
+        QVERIFY(process.waitForStarted());
+
+        QList<QByteArray> before;
+        const std::optional<QByteArray> ready = systemd.receiveContaining("READY=1", 30'000, &before);
+        QString output = QString::fromUtf8(process.readAll());
+        QVERIFY2(ready, qPrintable(output));
+        QVERIFY2(ready->contains("STATUS=running: 0 hosts, 0 series"), ready->constData());
+        QVERIFY(before.contains(QByteArray("STATUS=waiting for the database")));
+
+        const test::HttpsAnswer healthz =
+            test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/healthz");
+        QVERIFY2(healthz.status == 200, qPrintable(healthz.error + QString::fromUtf8(healthz.body)));
+        QCOMPARE(healthz.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        const QJsonObject components = healthz.json().value(QStringLiteral("components")).toObject();
+        for (const char *component : {"database", "engine", "scheduler", "event_loop"})
+            QVERIFY2(components.value(QLatin1String(component)).toObject().value(QStringLiteral("status")) ==
+                         QStringLiteral("ok"),
+                     component);
+        // By default the port presents the core's own identity.
+        QCOMPARE(healthz.peerCertificate,
+                 QSslCertificate::fromPath(data + QStringLiteral("/identity.crt")).value(0));
+        QCOMPARE(test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/api/v1/hosts").status, 404);
+
+        QVERIFY2(systemd.receiveContaining("WATCHDOG=1", 10'000), "no watchdog ping");
+        QCOMPARE(terminate(process, &output), 0);
+        QVERIFY2(systemd.receiveContaining("STOPPING=1", 10'000), qPrintable(output));
+    }
+
+    void coreReloadsItsCertificateOnSighup()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("core"));
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data}).exitCode, 0);
+        const QString keyFile = dir.filePath(QStringLiteral("https.key"));
+        const QString certificateFile = dir.filePath(QStringLiteral("https.crt"));
+        const TlsIdentity first = TlsIdentity::generate(QStringLiteral("status.example"));
+        QString error;
+        QVERIFY2(first.save(keyFile, certificateFile, &error), qPrintable(error));
+
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(core, coreRun(data, {QStringLiteral("--tls-cert"), certificateFile,
+                                           QStringLiteral("--tls-key"), keyFile}));
+        QVERIFY(process.waitForStarted());
+        QString output;
+        QVERIFY2(waitForLog(process, QStringLiteral("core running"), &output), qPrintable(output));
+        const quint16 port = listeningPort(output);
+        QVERIFY2(port != 0, qPrintable(output));
+        QCOMPARE(test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/healthz").peerCertificate,
+                 first.certificate);
+
+        const TlsIdentity second = TlsIdentity::generate(QStringLiteral("status.example"));
+        QVERIFY2(second.save(keyFile, certificateFile, &error), qPrintable(error));
+        ::kill(pid_t(process.processId()), SIGHUP);
+        QVERIFY2(waitForLog(process, QStringLiteral("certificate reloaded"), &output), qPrintable(output));
+        QCOMPARE(test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/healthz").peerCertificate,
+                 second.certificate);
+
+        // A broken renewal keeps the certificate being served.
+        QFile broken(certificateFile);
+        QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        broken.write("-----BEGIN CERTIFICATE-----\nnot really\n");
+        broken.close();
+        ::kill(pid_t(process.processId()), SIGHUP);
+        QVERIFY2(waitForLog(process, QStringLiteral("keeping the current certificate"), &output),
+                 qPrintable(output));
+        QCOMPARE(test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/healthz").peerCertificate,
+                 second.certificate);
+        QCOMPARE(terminate(process, &output), 0);
+    }
+
+    void coreRunOptionsAreChecked_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("status listener")
+            << QStringList{QStringLiteral("--status-listen"), QStringLiteral("127.0.0.1:8080")}
+            << "not supported yet";
+        QTest::newRow("certificate alone")
+            << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("/nonexistent.crt")} << "together";
+        QTest::newRow("listen name") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")}
+                                     << "--listen must be an IP address";
+        QTest::newRow("port range") << QStringList{QStringLiteral("--port"), QStringLiteral("70000")}
+                                    << "--port";
+        QTest::newRow("certificate missing")
+            << QStringList{QStringLiteral("--listen"),   QStringLiteral("127.0.0.1"),
+                           QStringLiteral("--port"),     QStringLiteral("0"),
+                           QStringLiteral("--tls-cert"), QStringLiteral("/nonexistent.crt"),
+                           QStringLiteral("--tls-key"),  QStringLiteral("/nonexistent.key")}
+            << "/nonexistent.key";
+    }
+
+    void coreRunOptionsAreChecked()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path()}).exitCode, 0);
+        const Run refused = run(
+            core, QStringList{QStringLiteral("run"), QStringLiteral("--data-dir"), dir.path()} + arguments);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(expected), qPrintable(refused.err));
+    }
+
+    void corePortTakenFailsAtOnce()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path()}).exitCode, 0);
+        QTcpServer holder;
+        QVERIFY(holder.listen(QHostAddress::LocalHost));
+        const Run refused = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), dir.path(),
+                                       QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                                       QStringLiteral("--port"), QString::number(holder.serverPort())});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("cannot listen")), qPrintable(refused.err));
     }
 
     void coreErrorsAreClear()
@@ -240,7 +433,7 @@ private Q_SLOTS:
         json.insert(QStringLiteral("retention_raw_days"), 90);
         json.insert(QStringLiteral("retention_rollup_days"), 60);
         writeJson(data + QStringLiteral("/core.json"), json);
-        const Run refused = run(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data});
+        const Run refused = run(core, coreRun(data));
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains(
                      QStringLiteral("retention_rollup_days: must not be shorter than retention_raw_days")),
@@ -266,8 +459,7 @@ private Q_SLOTS:
         QVERIFY2(init.out.contains(QStringLiteral("postgresql://")), qPrintable(init.out));
         QVERIFY(!QFile::exists(data + QStringLiteral("/prophasis.db")));
         QString log;
-        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("core running"), SIGTERM, &log) == 0,
+        QVERIFY2(runUntilSignal(core, coreRun(data), QStringLiteral("core running"), SIGTERM, &log) == 0,
                  qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("postgresql://")), qPrintable(log));
 
@@ -282,8 +474,7 @@ private Q_SLOTS:
         settings.insert(QStringLiteral("database_url"),
                         QStringLiteral("postgresql://postgres@127.0.0.1:%1/prophasis_test").arg(closedPort));
         writeJson(data + QStringLiteral("/core.json"), settings);
-        QVERIFY2(runUntilSignal(core, {QStringLiteral("run"), QStringLiteral("--data-dir"), data},
-                                QStringLiteral("trying again in"), SIGTERM, &log) == 0,
+        QVERIFY2(runUntilSignal(core, coreRun(data), QStringLiteral("trying again in"), SIGTERM, &log) == 0,
                  qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("waiting for the database")), qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("received while waiting for the database")), qPrintable(log));

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDeadlineTimer>
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslSocket>
+
+namespace prophasis::test {
+
+// One answer from the core's HTTPS port, with the certificate it presented.
+struct HttpsAnswer
+{
+    int status = 0; // 0: no answer (connection, TLS or framing failed; see error)
+    QByteArray head;
+    QByteArray body;
+    QSslCertificate peerCertificate;
+    QString error;
+
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const QByteArray &line : head.split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+                return line.mid(colon + 1).trimmed();
+        }
+        return {};
+    }
+};
+
+// Sends one request over a fresh TLS connection (the server's self-signed certificate is not
+// verified: tests compare it instead) and reads the answer our server frames with
+// Content-Length. Blocking, with a deadline: for tests only.
+inline HttpsAnswer httpsRequest(const QHostAddress &address, quint16 port, const QByteArray &method,
+                                const QByteArray &target, int timeoutMs = 10'000)
+{
+    HttpsAnswer answer;
+    QSslSocket socket;
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    socket.setSslConfiguration(tls);
+    socket.connectToHostEncrypted(address.toString(), port);
+    if (!socket.waitForEncrypted(timeoutMs)) {
+        answer.error = socket.errorString();
+        return answer;
+    }
+    answer.peerCertificate = socket.peerCertificate();
+    socket.write(method + ' ' + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    QByteArray buffer;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+        if (headEnd >= 0) {
+            answer.head = buffer.left(headEnd);
+            const qsizetype length = answer.header("Content-Length").toLongLong();
+            const bool headOnly = method == "HEAD";
+            if (headOnly || buffer.size() >= headEnd + 4 + length) {
+                answer.status = answer.head.split(' ').value(1).toInt();
+                answer.body = headOnly ? QByteArray() : buffer.mid(headEnd + 4, length);
+                return answer;
+            }
+        }
+        if (!socket.waitForReadyRead(int(deadline.remainingTime())) && socket.bytesAvailable() == 0) {
+            answer.error = socket.errorString();
+            break;
+        }
+        buffer += socket.readAll();
+    }
+    if (answer.error.isEmpty())
+        answer.error = QStringLiteral("no complete answer in time");
+    return answer;
+}
+
+} // namespace prophasis::test
