@@ -156,8 +156,11 @@ void DeliveryQueue::finishAttempt(Entry entry, const DeliveryResult &result,
     const std::optional<std::chrono::milliseconds> delay =
         entry.job.test || m_stopping ? std::nullopt : m_options.retry.delayAfter(entry.attempts, elapsed);
     if (delay) {
-        qCInfo(lcAlerting).noquote() << "alert" << entry.job.alert.name << "attempt" << entry.attempts
-                                     << "failed, retrying in" << delay->count() << "ms:" << result.error;
+        qCInfo(lcAlerting).noquote() << QStringLiteral("alert \"%1\": attempt %2 failed, next in %3 ms: %4")
+                                            .arg(entry.job.alert.name)
+                                            .arg(entry.attempts)
+                                            .arg(delay->count())
+                                            .arg(result.error);
         m_waiting.emplace(Clock::now() + *delay, std::move(entry));
         m_wakeUp.notify_one();
         return;

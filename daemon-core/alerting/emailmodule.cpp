@@ -53,8 +53,8 @@ QString describeFailure(const EmailSettings &settings, CURLcode code, const Curl
         return QStringLiteral(
                    "the SMTP server %1 does not offer STARTTLS, and this alert requires TLS "
                    "(tls: \"starttls\"); nothing was sent. Enable TLS on the server, or use tls: \"tls\" "
-                   "for a server with implicit TLS (port 465)%2")
-            .arg(where, saidPart);
+                   "for a server with implicit TLS (port 465)")
+            .arg(where);
     case CURLE_LOGIN_DENIED:
         return QStringLiteral("the SMTP server %1 refused the login of user \"%2\": check the user name and "
                               "the password%3")
