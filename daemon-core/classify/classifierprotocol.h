@@ -45,16 +45,15 @@ inline constexpr std::size_t MaxClassifierErrorBytes = 1024;
 inline constexpr int MaxClassifierArgumentDepth = 32;
 
 // Positions in a RESULT array.
-enum ClassifierResultField
-{
-    ResultTime = 0,
-    ResultType = 1,
-    ResultValue = 2,
-    ResultMessage = 3,
-    ResultStatus = 4,
-    ResultMetrics = 5,
-    ResultCheck = 6,
-};
+namespace ResultField {
+inline constexpr std::size_t Time = 0;
+inline constexpr std::size_t Type = 1;
+inline constexpr std::size_t Value = 2;
+inline constexpr std::size_t Message = 3;
+inline constexpr std::size_t Status = 4;
+inline constexpr std::size_t Metrics = 5;
+inline constexpr std::size_t Check = 6;
+} // namespace ResultField
 
 struct ClassifierAnswer
 {

@@ -52,23 +52,23 @@ void pushResult(lua_State *L, const json &item, bool withCheck)
 {
     const json::array_t &fields = *item.get_ptr<const json::array_t *>();
     lua_createtable(L, 0, 7);
-    lua_pushnumber(L, fields[ResultTime].get<double>());
+    lua_pushnumber(L, fields[ResultField::Time].get<double>());
     lua_setfield(L, -2, "time");
-    const std::string &type = *fields[ResultType].get_ptr<const json::string_t *>();
+    const std::string &type = *fields[ResultField::Type].get_ptr<const json::string_t *>();
     lua_pushlstring(L, type.data(), type.size());
     lua_setfield(L, -2, "type");
-    if (fields[ResultValue].is_number()) {
-        lua_pushnumber(L, fields[ResultValue].get<double>());
+    if (fields[ResultField::Value].is_number()) {
+        lua_pushnumber(L, fields[ResultField::Value].get<double>());
         lua_setfield(L, -2, "value");
     }
-    const std::string &message = *fields[ResultMessage].get_ptr<const json::string_t *>();
+    const std::string &message = *fields[ResultField::Message].get_ptr<const json::string_t *>();
     lua_pushlstring(L, message.data(), message.size());
     lua_setfield(L, -2, "message");
-    if (const std::string *status = fields[ResultStatus].get_ptr<const json::string_t *>()) {
+    if (const std::string *status = fields[ResultField::Status].get_ptr<const json::string_t *>()) {
         lua_pushlstring(L, status->data(), status->size());
         lua_setfield(L, -2, "status");
     }
-    const json::object_t &metrics = *fields[ResultMetrics].get_ptr<const json::object_t *>();
+    const json::object_t &metrics = *fields[ResultField::Metrics].get_ptr<const json::object_t *>();
     lua_createtable(L, 0, static_cast<int>(metrics.size()));
     for (auto it = metrics.cbegin(); it != metrics.cend(); ++it) {
         if (!it->second.is_number())
@@ -78,8 +78,8 @@ void pushResult(lua_State *L, const json &item, bool withCheck)
         lua_rawset(L, -3);
     }
     lua_setfield(L, -2, "metrics");
-    if (withCheck && fields.size() > ResultCheck) {
-        if (const std::string *check = fields[ResultCheck].get_ptr<const json::string_t *>()) {
+    if (withCheck && fields.size() > ResultField::Check) {
+        if (const std::string *check = fields[ResultField::Check].get_ptr<const json::string_t *>()) {
             lua_pushlstring(L, check->data(), check->size());
             lua_setfield(L, -2, "check");
         }
@@ -143,14 +143,17 @@ const json *field(const json &object, const char *key)
 std::string checkResult(const json &item, const char *what)
 {
     const json::array_t *fields = item.get_ptr<const json::array_t *>();
-    if (!fields || fields->size() < ResultCheck)
+    if (!fields || fields->size() < ResultField::Check)
         return std::string(what) + " must be an array of at least 6 fields";
     const json::array_t &f = *fields;
-    if (!f[ResultTime].is_number() || !f[ResultType].is_string() ||
-        !(f[ResultValue].is_number() || f[ResultValue].is_null()) || !f[ResultMessage].is_string() ||
-        !(f[ResultStatus].is_string() || f[ResultStatus].is_null()) || !f[ResultMetrics].is_object())
+    if (!f[ResultField::Time].is_number() || !f[ResultField::Type].is_string() ||
+        !(f[ResultField::Value].is_number() || f[ResultField::Value].is_null()) ||
+        !f[ResultField::Message].is_string() ||
+        !(f[ResultField::Status].is_string() || f[ResultField::Status].is_null()) ||
+        !f[ResultField::Metrics].is_object())
         return std::string(what) + " has a field of the wrong type";
-    if (f.size() > ResultCheck && !(f[ResultCheck].is_string() || f[ResultCheck].is_null()))
+    if (f.size() > ResultField::Check &&
+        !(f[ResultField::Check].is_string() || f[ResultField::Check].is_null()))
         return std::string(what) + " has a check name that is not a string";
     return {};
 }
