@@ -16,9 +16,11 @@ struct DispatchCounters
     int inFlight = 0;                 // jobs sent to an agent, not finished
     qint64 queued = 0;                // jobs waiting in the agents' queues
     int agents = 0;                   // agents with a queue
-    std::array<quint64, 6> results{}; // finished jobs by ResultType
+    int serverChecksRunning = 0;      // server-side checks running on the core
+    qint64 serverChecksWaiting = 0;   // server-side checks waiting for a free slot
+    std::array<quint64, 6> results{}; // finished jobs by ResultType (server-side checks included)
     quint64 pushes = 0;               // packages an agent accepted after a conflict (409)
-    quint64 overflows = 0;            // jobs refused because their agent's queue was full
+    quint64 overflows = 0;            // jobs refused because their agent's (or the core's) queue was full
     quint64 duplicates = 0;           // jobs refused because the same series waited already
     quint64 dropped =
         0; // queued or running jobs given up: host removed or re-keyed, check or plugin gone, drain

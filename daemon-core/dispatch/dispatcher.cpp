@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "daemon-core/serverchecks/checkrequest.h"
 #include "shared/tls/identity.h"
 #include "shared/tls/pinning.h"
 
@@ -59,6 +60,7 @@ Dispatcher::Dispatcher(const TlsIdentity &coreIdentity, PackageSource packages, 
     , m_tls(pinnedClientConfiguration(coreIdentity))
     , m_packages(std::move(packages))
     , m_limits(limits)
+    , m_serverChecks(new ServerCheckRunner(limits.serverChecks, this))
 {
 }
 
@@ -102,10 +104,8 @@ EnqueueOutcome Dispatcher::enqueue(const RunJob &job)
     if (!m_config)
         return EnqueueOutcome::HostUnknown;
     if (const auto plugin = m_config->plugins.constFind(job.series.pluginId);
-        plugin != m_config->plugins.constEnd() && plugin->runtime == PluginRuntime::Server) {
-        runOnCore(job);
-        return EnqueueOutcome::Queued;
-    }
+        plugin != m_config->plugins.constEnd() && plugin->runtime == PluginRuntime::Server)
+        return runOnCore(job);
     const auto host = m_config->hosts.constFind(job.series.hostId);
     if (host == m_config->hosts.constEnd() || !isDispatchable(*host))
         return EnqueueOutcome::HostUnknown;
@@ -189,6 +189,8 @@ Dispatcher::Resolution Dispatcher::resolve(const RunJob &job) const
                      [&](const CheckPlugin &entry) { return entry.pluginId == job.series.pluginId; });
     if (checkPlugin == check->plugins.cend())
         return resolution;
+    resolution.run.job = job;
+    resolution.run.arguments = checkPlugin->arguments;
     if (plugin->runtime == PluginRuntime::Server) {
         resolution.kind = Resolution::Kind::OnCore;
         return resolution;
@@ -205,10 +207,8 @@ Dispatcher::Resolution Dispatcher::resolve(const RunJob &job) const
         return resolution;
     }
     resolution.kind = Resolution::Kind::Run;
-    resolution.run.job = job;
     resolution.run.pluginId = plugin->pluginId;
     resolution.run.packageSha256 = plugin->packageSha256;
-    resolution.run.arguments = checkPlugin->arguments;
     resolution.run.pluginTimeout =
         std::chrono::seconds(std::clamp(plugin->timeoutSeconds, 1, MaxPluginTimeoutSeconds));
     return resolution;
@@ -223,7 +223,9 @@ void Dispatcher::startJob(AgentQueue &queue, RunJob job)
         ++m_counters.dropped;
         return;
     case Resolution::Kind::OnCore:
-        runOnCore(job);
+        // The plugin became a server-side one while the job waited for its agent.
+        if (runOnCore(job) != EnqueueOutcome::Queued)
+            ++m_counters.dropped;
         return;
     case Resolution::Kind::Fail: {
         CheckResult result;
@@ -309,24 +311,69 @@ void Dispatcher::emitResult(const RunJob &job, const CheckResult &result)
     Q_EMIT resultReady(job, result);
 }
 
-// Server-side plugins (HTTP, TCP, ping, DNS checks made by the core itself, SPEC §5) are not
-// built yet. This is their seam: until they are, such a run reports an unknown status instead of
-// being sent to an agent that cannot run it.
-void Dispatcher::runOnCore(const RunJob &job)
+// Server-side plugins (HTTP, TCP, ping, DNS checks made by the core itself, SPEC §5): the host
+// needs no agent, only to exist and be enabled. The job is resolved when it leaves the runner's
+// queue, like agents' jobs when they leave theirs.
+EnqueueOutcome Dispatcher::runOnCore(const RunJob &job)
 {
-    QMetaObject::invokeMethod(
-        this,
-        [this, job] {
-            CheckResult result;
-            result.hostId = job.series.hostId;
-            result.checkId = job.series.checkId;
-            result.pluginId = job.series.pluginId;
-            result.time = QDateTime::currentDateTimeUtc();
-            result.status = PluginStatus::Unknown;
-            result.message = QStringLiteral("server-side plugins are not yet supported on this core");
-            emitResult(job, result);
-        },
-        Qt::QueuedConnection);
+    const auto host = m_config->hosts.constFind(job.series.hostId);
+    if (host == m_config->hosts.constEnd() || !host->enabled)
+        return EnqueueOutcome::HostUnknown;
+    if (m_waitingOnCore.contains(job.series)) {
+        ++m_counters.duplicates;
+        return EnqueueOutcome::AlreadyWaiting;
+    }
+    const bool queued =
+        m_serverChecks->enqueue([this, job] { return startOnCore(job); },
+                                [this, job](const CheckResult &result) { onCoreFinished(job, result); });
+    if (!queued) {
+        ++m_counters.overflows;
+        return EnqueueOutcome::QueueFull;
+    }
+    m_waitingOnCore.insert(job.series);
+    return EnqueueOutcome::Queued;
+}
+
+std::optional<ServerCheckRequest> Dispatcher::startOnCore(const RunJob &job)
+{
+    m_waitingOnCore.remove(job.series);
+    if (!m_config) {
+        ++m_counters.dropped;
+        return std::nullopt;
+    }
+    const Resolution resolution = resolve(job);
+    const auto host = m_config->hosts.constFind(job.series.hostId);
+    if (resolution.kind != Resolution::Kind::OnCore || host == m_config->hosts.constEnd() || !host->enabled) {
+        qCDebug(lcDispatch) << "dropping a server-side job whose host, check or plugin is gone";
+        ++m_counters.dropped;
+        return std::nullopt;
+    }
+    const Plugin plugin = m_config->plugins.value(job.series.pluginId);
+    QString error;
+    std::optional<ServerCheckRequest> request =
+        host->address.isEmpty() ? std::nullopt
+                                : makeServerCheckRequest(plugin, *host, resolution.run.arguments, &error);
+    if (!request) {
+        CheckResult result;
+        result.type = ResultType::RequestError;
+        result.message = host->address.isEmpty()
+                             ? QStringLiteral("host %1 has no address to check").arg(host->name)
+                             : QStringLiteral("%1 cannot run: %2").arg(plugin.pluginId, error);
+        onCoreFinished(job, result);
+        return std::nullopt;
+    }
+    Q_EMIT jobStarted(job);
+    return request;
+}
+
+void Dispatcher::onCoreFinished(const RunJob &job, CheckResult result)
+{
+    result.hostId = job.series.hostId;
+    result.checkId = job.series.checkId;
+    result.pluginId = job.series.pluginId;
+    result.time = QDateTime::currentDateTimeUtc();
+    emitResult(job, result);
+    checkDrained();
 }
 
 void Dispatcher::dropQueue(const QUuid &hostId, const QString &reason)
@@ -363,14 +410,17 @@ void Dispatcher::drain()
         queue->ready = false;
     }
     m_ready.clear();
-    qCInfo(lcDispatch) << "draining:" << m_counters.inFlight << "jobs in flight";
+    m_counters.dropped += quint64(m_serverChecks->dropWaiting());
+    m_waitingOnCore.clear();
+    qCInfo(lcDispatch) << "draining:" << m_counters.inFlight << "jobs in flight," << m_serverChecks->running()
+                       << "server-side checks running";
     // Asynchronous even when nothing runs, so the caller can connect to drained() after calling.
     QMetaObject::invokeMethod(this, &Dispatcher::checkDrained, Qt::QueuedConnection);
 }
 
 void Dispatcher::checkDrained()
 {
-    if (!m_draining || m_drainedEmitted || m_counters.inFlight > 0)
+    if (!m_draining || m_drainedEmitted || m_counters.inFlight > 0 || m_serverChecks->running() > 0)
         return;
     m_drainedEmitted = true;
     Q_EMIT drained();
@@ -380,6 +430,8 @@ DispatchCounters Dispatcher::counters() const
 {
     DispatchCounters counters = m_counters;
     counters.agents = int(m_queues.size());
+    counters.serverChecksRunning = m_serverChecks->running();
+    counters.serverChecksWaiting = m_serverChecks->waiting();
     return counters;
 }
 

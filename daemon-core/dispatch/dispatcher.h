@@ -14,6 +14,7 @@
 #include "daemon-core/dispatch/dispatchcounters.h"
 #include "daemon-core/dispatch/packagesource.h"
 #include "daemon-core/engine/runjob.h"
+#include "daemon-core/serverchecks/servercheckrunner.h"
 #include "shared/domain/checkresult.h"
 #include "shared/domain/configuration.h"
 
@@ -33,6 +34,8 @@ struct DispatcherLimits
     std::chrono::milliseconds pushTimeout{60'000}; // each request of a package push
     std::chrono::milliseconds maxIdle{90'000};     // a kept-alive connection unused this long is closed
     qint64 maxResponseBodyBytes = HttpResponseParser::DefaultMaxBodyBytes;
+    // Server-side plugins run on the core itself, with their own bound and queue.
+    ServerCheckLimits serverChecks;
 };
 
 // Sends queued runs to agents (SPEC §5, Dispatcher): one bounded FIFO queue per agent with
@@ -56,9 +59,11 @@ public:
     // loses its queue and its connection; a changed address or port gets a new connection.
     void setConfiguration(std::shared_ptr<const Configuration> configuration);
 
-    // Queues a run on its host's agent. Plugins that run on the core (runtime "server") are not
-    // sent to agents: they are answered at once (see runOnCore). After drain() every job is
-    // refused as ShuttingDown (nothing runs any more; stop the scheduler first).
+    // Queues a run on its host's agent. Plugins that run on the core (runtime "server") go to
+    // the core's own ServerCheckRunner instead (see runOnCore): a bound on checks at once, one
+    // queue, the same duplicate and overflow rules, results through resultReady like agents'.
+    // After drain() every job is refused as ShuttingDown (nothing runs any more; stop the
+    // scheduler first).
     EnqueueOutcome enqueue(const RunJob &job);
 
     // Shutdown: stops taking jobs, drops the queued ones, lets the jobs in flight finish (each
@@ -69,6 +74,9 @@ public:
     DispatchCounters counters() const;
     // Jobs waiting (not running) in one host's queue.
     int queuedFor(const QUuid &hostId) const;
+
+    // The server-side checks (tests replace the resolver's answers and the ICMP sockets there).
+    ServerCheckRunner &serverChecks() { return *m_serverChecks; }
 
 Q_SIGNALS:
     void jobStarted(const prophasis::RunJob &job);
@@ -95,7 +103,9 @@ private:
     void dropQueue(const QUuid &hostId, const QString &reason);
     AgentClient *clientFor(AgentQueue &queue);
     void retireClient(AgentQueue &queue);
-    void runOnCore(const RunJob &job);
+    EnqueueOutcome runOnCore(const RunJob &job);
+    std::optional<ServerCheckRequest> startOnCore(const RunJob &job);
+    void onCoreFinished(const RunJob &job, CheckResult result);
     void emitResult(const RunJob &job, const CheckResult &result);
     void checkDrained();
 
@@ -105,6 +115,8 @@ private:
     std::shared_ptr<const Configuration> m_config;
     std::unordered_map<QUuid, std::unique_ptr<AgentQueue>, UuidHash> m_queues;
     std::deque<QUuid> m_ready; // agents with a job to start, in turn
+    ServerCheckRunner *m_serverChecks;
+    QSet<SeriesKey> m_waitingOnCore; // server-side jobs queued, not started
     DispatchCounters m_counters;
     bool m_pumpPosted = false;
     bool m_handingOn = false; // a finished job's result is being delivered; pump() follows

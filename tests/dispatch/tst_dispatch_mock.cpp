@@ -508,22 +508,28 @@ private Q_SLOTS:
 
     void serverPluginsAreNotSentToAgents()
     {
+        // A host without an agent; the core's own TCP check finds its port closed
+        // (tests/serverchecks covers the checks themselves).
         ConfigBuilder builder;
         const QUuid host =
-            builder.addHost(QStringLiteral("router"), QStringLiteral("192.0.2.1"), 4048, QString());
+            builder.addHost(QStringLiteral("router"), QStringLiteral("127.0.0.1"), 4048, QString());
         const QUuid plugin =
-            builder.addPlugin(QStringLiteral("org.prophasis.http"), QString(), 5, PluginRuntime::Server);
-        const QUuid check = builder.addCheck(plugin);
+            builder.addPlugin(QStringLiteral("org.prophasis.tcp"), QString(), 5, PluginRuntime::Server);
+        builder.plugin(plugin).entry = QStringLiteral("tcp");
+        builder.plugin(plugin).arguments = {
+            PluginArgument{QStringLiteral("port"), ArgumentType::Integer, {}, {}, true}};
+        const QUuid check = builder.addCheck(plugin, {{QStringLiteral("port"), test::freeLoopbackPort()}});
         auto dispatcher = makeDispatcher();
         dispatcher->setConfiguration(builder.snapshot());
         DispatchLog log(dispatcher.get());
         QCOMPARE(dispatcher->enqueue(runJob(host, check, plugin)), EnqueueOutcome::Queued);
         QVERIFY(log.waitForResults(1));
         const CheckResult result = log.results.first().second;
-        QCOMPARE(result.type, ResultType::Success);
-        QCOMPARE(result.status, PluginStatus::Unknown);
-        QVERIFY(result.message.contains(QStringLiteral("not yet supported")));
+        QCOMPARE(result.type, ResultType::ConnectionError);
+        QVERIFY2(result.message.contains(QStringLiteral("refused")), qPrintable(result.message));
+        QCOMPARE(result.hostId, host);
         QCOMPARE(dispatcher->counters().connections, quint64(0));
+        QCOMPARE(dispatcher->counters().agents, 0);
     }
 
     void aPluginWithoutPackageIsARequestError()
