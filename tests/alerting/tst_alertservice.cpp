@@ -1,3 +1,4 @@
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -168,6 +169,29 @@ private Q_SLOTS:
         QCOMPARE(entry.foldKey, QStringLiteral("alert|delivered|") + alertId.toString(QUuid::WithoutBraces));
         QVERIFY2(entry.message.contains(QStringLiteral("web1 is CRITICAL (was OK)")),
                  qPrintable(entry.message));
+    }
+
+    void commandsRunOnTheDeliveryThreads()
+    {
+        // A command needs an event loop for its process; delivery threads make one per run.
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("alert.txt"));
+        Estate estate;
+        estate.alert(
+            QStringLiteral("command"),
+            {{QStringLiteral("program"), QStringLiteral("/bin/sh")},
+             {QStringLiteral("arguments"),
+              QJsonArray{QStringLiteral("-c"), QStringLiteral("echo \"$PROPHASIS_SUMMARY\" > \"$1\""),
+                         QStringLiteral("sh"), out}}});
+        AlertService service(quickOptions());
+        QSignalSpy finished(&service, &AlertService::deliveryFinished);
+        service.setConfiguration(estate.configuration());
+        service.onHealthChange(estate.change(State::Ok, State::Major));
+        QVERIFY(finished.wait(WaitMs));
+        QCOMPARE(report(finished, 0).kind, DeliveryReport::Kind::Delivered);
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray("web1 is MAJOR (was OK)\n"));
     }
 
     void changesThatFireNothingSendNothing()
