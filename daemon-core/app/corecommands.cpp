@@ -248,9 +248,7 @@ std::optional<CoreListenOptions> listenOptions(const QCommandLineParser &parser,
             *error = QStringLiteral("--listen must be an IP address, e.g. 127.0.0.1 or ::");
             return std::nullopt;
         }
-        // "::" means every address here, IPv4 too, as on most systems; Qt would take it as IPv6 only.
-        options.address =
-            address == QHostAddress(QHostAddress::AnyIPv6) ? QHostAddress(QHostAddress::Any) : address;
+        options.address = address; // "::" is every address, IPv4 too (HttpsServer::listen)
     }
     if (parser.isSet(tlsCertOption) != parser.isSet(tlsKeyOption)) {
         *error = QStringLiteral("give --tls-cert and --tls-key together");

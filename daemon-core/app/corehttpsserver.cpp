@@ -51,17 +51,7 @@ bool CoreHttpsServer::start(QString *error)
     if (!identity)
         return false;
     m_identity = std::move(*identity);
-    if (listenOn(m_options.address, error))
-        return true;
-    // A kernel without IPv6 refuses the dual-stack address; IPv4 alone still serves.
-    if (m_options.address == QHostAddress(QHostAddress::Any)) {
-        QString ipv4Error;
-        if (listenOn(QHostAddress(QHostAddress::AnyIPv4), &ipv4Error)) {
-            qCInfo(lcCoreHttps).noquote() << "listening on IPv4 only:" << *error;
-            return true;
-        }
-    }
-    return false;
+    return listenOn(m_options.address, error);
 }
 
 bool CoreHttpsServer::listenOn(const QHostAddress &address, QString *error)

@@ -142,12 +142,20 @@ bool HttpsServer::listen(QString *error)
     // Our own limit (admitConnection) decides; QTcpServer's would leave connections waiting in
     // the backlog instead of closing them.
     m_listener->setMaxPendingConnections(std::numeric_limits<int>::max());
-    if (!m_listener->listen(m_config.address, m_config.port)) {
+    // "::" means every address, IPv4 too, as on most systems; Qt would take it as IPv6 only.
+    const QHostAddress address = m_config.address == QHostAddress(QHostAddress::AnyIPv6)
+                                     ? QHostAddress(QHostAddress::Any)
+                                     : m_config.address;
+    if (!m_listener->listen(address, m_config.port)) {
         *error = QStringLiteral("cannot listen on %1 port %2: %3")
                      .arg(m_config.address.toString())
                      .arg(m_config.port)
                      .arg(m_listener->errorString());
-        return false;
+        // A kernel without IPv6 refuses the dual-stack address; IPv4 alone still serves.
+        if (address != QHostAddress(QHostAddress::Any) ||
+            !m_listener->listen(QHostAddress(QHostAddress::AnyIPv4), m_config.port))
+            return false;
+        qCInfo(lcHttp).noquote() << "listening on IPv4 only:" << *error;
     }
     qCInfo(lcHttp).noquote() << "listening for HTTPS on"
                              << describePeer(m_listener->serverAddress(), m_listener->serverPort());

@@ -180,10 +180,12 @@ class TestHttpsServer : public QObject
     TlsIdentity m_serverIdentity;
     TlsIdentity m_clientIdentity;
 
-    std::unique_ptr<HttpsServer> startServer(const HttpLimits &limits = {}, HttpHandler handler = echo)
+    std::unique_ptr<HttpsServer>
+    startServer(const HttpLimits &limits = {}, HttpHandler handler = echo,
+                const QHostAddress &address = QHostAddress(QHostAddress::LocalHost))
     {
         HttpsServerConfig config;
-        config.address = QHostAddress::LocalHost;
+        config.address = address;
         config.identity = m_serverIdentity;
         config.limits = limits;
         auto server = std::make_unique<HttpsServer>(config);
@@ -223,6 +225,17 @@ private Q_SLOTS:
         QCOMPARE(response->header("X-Content-Type-Options"), QByteArray("nosniff"));
         QVERIFY(response->header("Date").endsWith(" GMT"));
         QCOMPARE(server->connectionCount(), 1);
+    }
+
+    void listeningOnColonColonServesIpv4Too()
+    {
+        // "::" in agent.json or on the core's command line means every address, as on most systems.
+        const auto server = startServer({}, echo, QHostAddress(QHostAddress::AnyIPv6));
+        Client client(server->serverPort());
+        QVERIFY(client.connectEncrypted());
+        const auto response = client.request(get("/v1/ping"));
+        QVERIFY(response);
+        QCOMPARE(response->json().value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
     }
 
     void keepAliveAnswersInOrderOneAtATime()
