@@ -368,6 +368,14 @@ std::optional<ServerCheckRequest> Dispatcher::startOnCore(const RunJob &job)
 
 void Dispatcher::onCoreFinished(const RunJob &job, CheckResult result)
 {
+    // Like an agent's job whose queue was dropped: a host removed or disabled meanwhile gets no result.
+    const auto host =
+        m_config ? m_config->hosts.constFind(job.series.hostId) : QHash<QUuid, Host>::const_iterator();
+    if (!m_config || host == m_config->hosts.constEnd() || !host->enabled) {
+        ++m_counters.dropped;
+        checkDrained();
+        return;
+    }
     result.hostId = job.series.hostId;
     result.checkId = job.series.checkId;
     result.pluginId = job.series.pluginId;

@@ -1,8 +1,10 @@
 #pragma once
 
-#include <QDeadlineTimer>
+#include <QEventLoop>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTest>
+#include <QTimer>
 
 #include <chrono>
 #include <memory>
@@ -27,16 +29,23 @@ inline ServerCheckRequest checkRequest(const QString &kind, const QJsonObject &a
     return request;
 }
 
-// Runs one check and waits for its result; nullopt when none came within 30 s (a bound for a
-// broken test, not a timed assertion: every check ends by its own deadline long before).
+// Runs one check and waits for its result in an event loop (not QTest::qWait, which sleeps
+// between rounds and would delay every event the check needs); nullopt when none came within
+// 30 s (a bound for a broken test, not a timed assertion: every check ends by its own deadline
+// long before).
 inline std::optional<CheckResult> runCheck(ServerCheckRunner &runner, const ServerCheckRequest &request)
 {
     auto result = std::make_shared<std::optional<CheckResult>>();
-    if (!runner.enqueue(request, [result](const CheckResult &r) { *result = r; }))
+    QEventLoop loop;
+    QPointer<QEventLoop> waiting(&loop);
+    if (!runner.enqueue(request, [result, waiting](const CheckResult &r) {
+            *result = r;
+            if (waiting)
+                waiting->quit();
+        }))
         return std::nullopt;
-    QDeadlineTimer bound(30'000);
-    while (!*result && !bound.hasExpired())
-        QTest::qWait(2);
+    QTimer::singleShot(30'000, &loop, &QEventLoop::quit);
+    loop.exec();
     return *result;
 }
 

@@ -643,6 +643,30 @@ private Q_SLOTS:
         QCOMPARE(log.started.size(), 0);
     }
 
+    void aHostRemovedWhileItsCheckRunsGetsNoResult()
+    {
+        TcpFixture server(TcpFixture::Behaviour::Silent);
+        ConfigBuilder builder;
+        const QUuid host =
+            builder.addHost(QStringLiteral("router"), QStringLiteral("127.0.0.1"), 4048, QString());
+        const Plugin tcp = builtIn(QStringLiteral("tcp"));
+        const QUuid plugin = builder.addPlugin(tcp.pluginId, QString(), 1, PluginRuntime::Server);
+        builder.plugin(plugin).entry = tcp.entry;
+        builder.plugin(plugin).arguments = tcp.arguments;
+        const QUuid check = builder.addCheck(plugin, {{"port", server.port()}, {"expect", "never"}});
+        Dispatcher dispatcher(m_core, [](const QUuid &, const QString &) { return noPackage(); });
+        dispatcher.setConfiguration(builder.snapshot());
+        DispatchLog log(&dispatcher);
+
+        QCOMPARE(dispatcher.enqueue(runJob(host, check, plugin)), EnqueueOutcome::Queued);
+        QTRY_COMPARE(log.started.size(), 1);
+        builder.config().hosts.remove(host);
+        dispatcher.setConfiguration(builder.snapshot());
+        QTRY_COMPARE_WITH_TIMEOUT(dispatcher.counters().dropped, quint64(1), 10'000);
+        QCOMPARE(dispatcher.counters().serverChecksRunning, 0);
+        QCOMPARE(log.results.size(), 0);
+    }
+
     void drainWaitsForServerChecksRunning()
     {
         TcpFixture server(TcpFixture::Behaviour::Silent);
