@@ -3,7 +3,6 @@
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/health/corehealth.h"
 #include "daemon-core/health/schedulerreading.h"
-#include "daemon-core/storage/resultwriter.h"
 
 namespace prophasis {
 
@@ -18,7 +17,7 @@ void watchEngineHealth(CoreHealth &health, const CoreEngine &engine)
     QObject::connect(&engine, &CoreEngine::stopped, &health,
                      [&health, engineName] { health.report(engineName, false, QStringLiteral("stopped")); });
     // The reason (a library's error text, perhaps naming hosts and users) stays in the log.
-    QObject::connect(&engine.resultWriter(), &ResultWriter::databaseAvailabilityChanged, &health,
+    QObject::connect(&engine, &CoreEngine::databaseAvailabilityChanged, &health,
                      [&health, databaseName](bool available) {
                          health.report(databaseName, available,
                                        available ? QStringLiteral("reachable")

@@ -74,7 +74,8 @@ void ConfigurationWatcher::poll()
     whenReady(
         m_storage.run([](Database &db) { return fingerprint(db); }), this,
         [this](const QString &current) {
-            m_failing = false;
+            if (std::exchange(m_failing, false))
+                Q_EMIT loadRecovered();
             if (current == m_fingerprint && !m_reloadRequested) {
                 m_busy = false;
                 return;

@@ -34,6 +34,8 @@ Q_SIGNALS:
     void configurationChanged(std::shared_ptr<const Configuration> configuration);
     // The database could not be read (once per outage); the last snapshot stays in use.
     void loadFailed(const QString &message);
+    // The database answers again after loadFailed.
+    void loadRecovered();
 
 private:
     void poll();

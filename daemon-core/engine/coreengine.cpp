@@ -3,6 +3,8 @@
 #include <QLoggingCategory>
 #include <QPointer>
 
+#include "daemon-core/alerting/alertevent.h"
+#include "daemon-core/alerting/alertservice.h"
 #include "daemon-core/engine/configurationwatcher.h"
 #include "daemon-core/engine/provisionalclassification.h"
 #include "daemon-core/scheduler/schedulerdriver.h"
@@ -56,6 +58,7 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
     , m_writer(std::make_unique<ResultWriter>(
           storage, ResultWriterOptions{.spoolDirectory = m_options.spoolDirectory}))
     , m_retention(std::make_unique<ResultRetention>(storage, m_options.retention))
+    , m_alerts(std::make_unique<AlertService>(m_options.alerts))
 {
     m_scheduler = std::make_unique<Scheduler>(
         [this](const RunJob &job) { return m_dispatcher->enqueue(job); }, systemClock(), m_options.scheduler);
@@ -63,7 +66,7 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
     m_scheduler->setReportHandler([this](const SchedulerReport &report) {
         LogEntry entry;
         entry.severity = LogSeverity::Warning;
-        entry.category = QStringLiteral("scheduler");
+        entry.category = LogCategory::Scheduler;
         entry.hostId = report.series.hostId;
         entry.count = report.count;
         const QString what = m_configuration && !report.series.hostId.isNull()
@@ -85,50 +88,40 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
 
     connect(m_watcher.get(), &ConfigurationWatcher::configurationChanged, this,
             &CoreEngine::applyConfiguration);
-    connect(m_watcher.get(), &ConfigurationWatcher::loadFailed, this, [](const QString &message) {
+    connect(m_watcher.get(), &ConfigurationWatcher::loadFailed, this, [this](const QString &message) {
         qCWarning(lcEngine).noquote() << "cannot read the configuration, keeping the last one:" << message;
+        setDatabaseAvailable(false, message);
     });
+    connect(m_watcher.get(), &ConfigurationWatcher::loadRecovered, this,
+            [this] { setDatabaseAvailable(true, {}); });
+    connect(m_alerts.get(), &AlertService::logEntry, this, &CoreEngine::recordLog);
     connect(m_dispatcher.get(), &Dispatcher::resultReady, this, &CoreEngine::onResult);
     connect(m_dispatcher.get(), &Dispatcher::securityEvent, this, [this](const AgentKeyMismatch &event) {
         qCWarning(lcEngine).noquote() << "security:" << event.describe();
         LogEntry entry;
         entry.severity = LogSeverity::Security;
-        entry.category = QStringLiteral("security");
+        entry.category = LogCategory::Security;
         entry.hostId = event.hostId;
         entry.message = event.describe();
         entry.foldKey =
             QStringLiteral("security|agent-key|") + event.hostId.toString() + u'|' + event.presentedSpki;
         recordLog(entry);
     });
+    // Stopping: runs in flight finish, their results are written (or spooled), then alerts
+    // raised by them get their grace to go out.
     connect(m_dispatcher.get(), &Dispatcher::drained, this, [this] {
         whenReady(
-            m_writer->drain(), this, [this] { finishStop(); },
-            [this](const StorageError &) { finishStop(); });
+            m_writer->drain(), this, [this] { m_alerts->stop(); },
+            [this](const StorageError &) { m_alerts->stop(); });
     });
-    connect(
-        m_writer.get(), &ResultWriter::databaseAvailabilityChanged, this,
-        [this](bool available, const QString &reason) {
-            if (!available) {
-                qCWarning(lcEngine).noquote()
-                    << "the database is unavailable; results wait in the spool until it returns:" << reason;
-                m_databaseDownSince = QDateTime::currentDateTimeUtc();
-                return;
-            }
-            qCInfo(lcEngine) << "the database is back";
-            LogEntry entry;
-            entry.severity = LogSeverity::Error;
-            entry.category = QStringLiteral("storage");
-            entry.message =
-                QStringLiteral("the database was unavailable from %1 until %2; results waited in the spool")
-                    .arg(m_databaseDownSince.toString(Qt::ISODate),
-                         QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
-            recordLog(entry);
-        });
+    connect(m_alerts.get(), &AlertService::stopped, this, &CoreEngine::finishStop);
+    connect(m_writer.get(), &ResultWriter::databaseAvailabilityChanged, this,
+            &CoreEngine::setDatabaseAvailable);
     connect(m_writer.get(), &ResultWriter::resultsDropped, this, [this](qint64 count, const QString &reason) {
         qCWarning(lcEngine).noquote() << count << "results dropped:" << reason;
         LogEntry entry;
         entry.severity = LogSeverity::Error;
-        entry.category = QStringLiteral("storage");
+        entry.category = LogCategory::Storage;
         entry.count = count;
         entry.message = QStringLiteral("results dropped: %1").arg(reason);
         recordLog(entry);
@@ -188,6 +181,7 @@ void CoreEngine::applyConfiguration(std::shared_ptr<const Configuration> configu
     m_configuration = configuration;
     m_dispatcher->setConfiguration(configuration);
     m_scheduler->setConfiguration(*configuration);
+    m_alerts->setConfiguration(configuration);
     publish(m_health.setConfiguration(*configuration, QDateTime::currentDateTimeUtc()));
     armStaleTimer();
 }
@@ -198,6 +192,7 @@ void CoreEngine::begin(std::shared_ptr<const Configuration> configuration, const
         return;
     m_configuration = configuration;
     m_health.reset(*configuration, latest, QDateTime::currentDateTimeUtc());
+    m_alerts->setConfiguration(configuration);
     m_dispatcher->setConfiguration(configuration);
     m_scheduler->setConfiguration(*configuration);
     m_driver->start();
@@ -218,7 +213,8 @@ void CoreEngine::onResult(const RunJob &job, CheckResult result)
     m_writer->accept(result);
     Q_EMIT resultRecorded(result);
     publish(m_health.recordResult({result.hostId, result.checkId, result.pluginId},
-                                  {result.time, result.classification}, QDateTime::currentDateTimeUtc()));
+                                  {result.time, result.classification}, QDateTime::currentDateTimeUtc()),
+            {result});
     armStaleTimer();
 }
 
@@ -238,7 +234,7 @@ void CoreEngine::noteFailedRun(const CheckResult &result)
     const Host host = m_configuration ? m_configuration->hosts.value(result.hostId) : Host{};
     LogEntry entry;
     entry.severity = result.type == ResultType::TlsError ? LogSeverity::Error : LogSeverity::Warning;
-    entry.category = QStringLiteral("dispatch");
+    entry.category = LogCategory::Dispatch;
     entry.hostId = result.hostId;
     entry.count = *count;
     entry.foldKey = QStringLiteral("dispatch|") + key;
@@ -249,10 +245,41 @@ void CoreEngine::noteFailedRun(const CheckResult &result)
     recordLog(entry);
 }
 
-void CoreEngine::publish(const QList<HealthChange> &changes)
+void CoreEngine::publish(const QList<HealthChange> &changes, const QList<CheckResult> &causeResults)
 {
-    for (const HealthChange &change : changes)
+    for (const HealthChange &change : changes) {
         Q_EMIT healthChanged(change);
+        m_alerts->onHealthChange({change, causeResults});
+    }
+}
+
+QFuture<DeliveryResult> CoreEngine::sendTestAlert(const Alert &alert)
+{
+    return m_alerts->sendTest(alert);
+}
+
+void CoreEngine::setDatabaseAvailable(bool available, const QString &reason)
+{
+    if (available != m_databaseDownSince.isValid())
+        return; // no news: both the writer and the configuration watcher report it
+    if (!available) {
+        qCWarning(lcEngine).noquote()
+            << "the database is unavailable; results wait in the spool until it returns:" << reason;
+        m_databaseDownSince = QDateTime::currentDateTimeUtc();
+        Q_EMIT databaseAvailabilityChanged(false);
+        return;
+    }
+    qCInfo(lcEngine) << "the database is back";
+    LogEntry entry;
+    entry.severity = LogSeverity::Error;
+    entry.category = LogCategory::Storage;
+    entry.message =
+        QStringLiteral("the database was unavailable from %1 until %2; results waited in the spool")
+            .arg(m_databaseDownSince.toString(Qt::ISODate),
+                 QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    m_databaseDownSince = {};
+    recordLog(entry);
+    Q_EMIT databaseAvailabilityChanged(true);
 }
 
 void CoreEngine::armStaleTimer()

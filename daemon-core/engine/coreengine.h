@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "daemon-core/alerting/alertmodule.h"
+#include "daemon-core/alerting/deliveryoptions.h"
 #include "daemon-core/dispatch/dispatcher.h"
 #include "daemon-core/dispatch/hostpairing.h"
 #include "daemon-core/engine/healthtracker.h"
@@ -19,6 +21,7 @@
 
 namespace prophasis {
 
+class AlertService;
 class ConfigurationWatcher;
 class ResultRetention;
 class ResultWriter;
@@ -30,6 +33,7 @@ struct EngineOptions
     SchedulerOptions scheduler;
     DispatcherLimits dispatcher;
     RetentionPolicy retention;
+    DeliveryOptions alerts;
     int configurationPollMs = 2000;
     QString spoolDirectory; // where results wait while the database is away
 };
@@ -62,6 +66,9 @@ public:
     QFuture<Host> addHostFromEnrollment(const QString &enrollmentString, const QString &name,
                                         const PairingOptions &options = {});
 
+    // The console's Test button (SPEC §5): one marked test message through the alert's module.
+    QFuture<DeliveryResult> sendTestAlert(const Alert &alert);
+
     const HealthTracker &health() const { return m_health; }
     const Scheduler &scheduler() const { return *m_scheduler; }
     const Dispatcher &dispatcher() const { return *m_dispatcher; }
@@ -74,13 +81,18 @@ Q_SIGNALS:
     void healthChanged(const prophasis::HealthChange &change);
     // Every stored result (classified), e.g. for the event stream.
     void resultRecorded(const prophasis::CheckResult &result);
+    // The database stopped or started answering (results spool meanwhile, the configuration stays
+    // as last read); for the core's own health.
+    void databaseAvailabilityChanged(bool available);
 
 private:
     void applyConfiguration(std::shared_ptr<const Configuration> configuration);
     void begin(std::shared_ptr<const Configuration> configuration, const LatestResults &latest);
     void onResult(const RunJob &job, CheckResult result);
     void noteFailedRun(const CheckResult &result);
-    void publish(const QList<HealthChange> &changes);
+    // Emits the changes and hands each to alerting with the results that caused it.
+    void publish(const QList<HealthChange> &changes, const QList<CheckResult> &causeResults = {});
+    void setDatabaseAvailable(bool available, const QString &reason);
     void armStaleTimer();
     void recordLog(LogEntry entry);
     void finishStop();
@@ -94,10 +106,11 @@ private:
     std::unique_ptr<SchedulerDriver> m_driver;
     std::unique_ptr<ResultWriter> m_writer;
     std::unique_ptr<ResultRetention> m_retention;
+    std::unique_ptr<AlertService> m_alerts;
     HealthTracker m_health;
     QTimer m_staleTimer;
     std::shared_ptr<const Configuration> m_configuration;
-    QDateTime m_databaseDownSince;
+    QDateTime m_databaseDownSince; // invalid while the database answers
     // Failed runs reach the system log once per host and failure type per minute, with a count.
     ReportFold<QString> m_failedRuns{60'000};
     int m_failedRunNotes = 0;
