@@ -6,7 +6,8 @@
 -- Server plugins have no Lua entry (the core runs them, see daemon-core/serverchecks), so the
 -- harness's manifest check for bundled Lua plugins does not apply: this file checks their
 -- manifest instead, then runs <name>/test.lua with the harness's `h` (h.classify,
--- h.failureRuleTests, h.success, h.failure) and its assertions.
+-- h.failureRuleTests, h.success, h.failure) and its assertions, then the cases of
+-- <name>/classifier_cases.json.
 
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 local h = dofile(here .. "/../../tests/harness.lua")
@@ -101,6 +102,11 @@ if h.manifest then
             print("not ok - " .. dir .. "/test.lua stopped: " .. tostring(runErr))
             failed = failed + 1
         end
+    end
+    -- <name>/classifier_cases.json: the fixture series tests/serverchecks also runs through the
+    -- core's real classification worker.
+    if h.classifierCases then
+        h.classifierCases()
     end
 end
 print(string.format("# server/%s: %d passed, %d failed", h.name, passed, failed))
