@@ -289,12 +289,7 @@ void reloadCertificate(CoreHttpsServer &server, StorageExecutor &storage)
     entry.foldKey = QStringLiteral("core|certificate-reload");
     entry.message =
         QStringLiteral("the HTTPS certificate was not reloaded, the old one is still served: %1").arg(error);
-    entry.firstSeen = entry.lastSeen = QDateTime::currentDateTimeUtc();
-    whenReady(
-        storage.run([entry](Database &db) { SystemLogStore(db).record(entry); }), &server, [] {},
-        [](const StorageError &storageError) {
-            qCWarning(lcCore).noquote() << "(not in the system log:" << storageError.message() << ')';
-        });
+    recordInSystemLog(storage, &server, entry);
 }
 
 Subcommand runCommand()
@@ -358,16 +353,21 @@ Subcommand runCommand()
                 CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
                 watchEngineHealth(health, engine);
                 SystemLogRetention logRetention(storage);
+                // Heard from only while /healthz would say ready: silence is the third party's alarm.
+                DeadMansSwitch deadMansSwitch(config->deadMansSwitch,
+                                              [&health] { return health.evaluate().ok(); });
+                QObject::connect(&deadMansSwitch, &DeadMansSwitch::logEntry, &engine, &CoreEngine::recordLog);
                 QObject::connect(&engine, &CoreEngine::started, &systemd, [&] {
                     systemd.notifyReady(runningStatus(engine));
                     systemd.startWatchdog([&health](QString *reason) { return health.isLive(reason); });
                     logRetention.start();
+                    if (config->deadMansSwitch.enabled())
+                        deadMansSwitch.start();
                 });
-                QObject::connect(&engine.resultWriter(), &ResultWriter::databaseAvailabilityChanged, &systemd,
-                                 [&] {
-                                     if (engine.isRunning() && !engine.isStopping())
-                                         systemd.notifyStatus(runningStatus(engine));
-                                 });
+                QObject::connect(&engine, &CoreEngine::databaseAvailabilityChanged, &systemd, [&] {
+                    if (engine.isRunning() && !engine.isStopping())
+                        systemd.notifyStatus(runningStatus(engine));
+                });
                 if (!engine.start(&error))
                     return fail(error);
                 QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
@@ -383,6 +383,7 @@ Subcommand runCommand()
                     health.report(QString(HealthComponent::Engine), false, QStringLiteral("stopping"));
                     // No new requests while the engine drains: load balancers see the port closed.
                     server.stop();
+                    deadMansSwitch.stop();
                     engine.stop();
                 });
                 qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName()

@@ -36,6 +36,14 @@ std::optional<CoreConfig> CoreConfig::load(const QString &dataDirectory, QString
         int(reader.integer(QStringLiteral("retention_raw_days"), config.retentionRawDays, 1, 3660));
     config.retentionRollupDays =
         int(reader.integer(QStringLiteral("retention_rollup_days"), config.retentionRollupDays, 1, 36600));
+    if (const QJsonValue deadMansSwitch = document.object().value(QStringLiteral("dead_mans_switch"));
+        !deadMansSwitch.isUndefined()) {
+        if (!deadMansSwitch.isObject()) {
+            errors.add(QStringLiteral("dead_mans_switch"), QStringLiteral("must be an object"));
+        } else {
+            errors.append(readDeadMansSwitchConfig(deadMansSwitch.toObject(), config.deadMansSwitch));
+        }
+    }
     if (errors.isEmpty() && config.retentionRollupDays < config.retentionRawDays)
         errors.add(QStringLiteral("retention_rollup_days"),
                    QStringLiteral("must not be shorter than retention_raw_days"));
@@ -55,6 +63,15 @@ bool CoreConfig::save(QString *error) const
         json.insert(QStringLiteral("database_url_file"), databaseUrlFile);
     json.insert(QStringLiteral("retention_raw_days"), retentionRawDays);
     json.insert(QStringLiteral("retention_rollup_days"), retentionRollupDays);
+    if (deadMansSwitch.enabled()) {
+        QJsonObject deadMans{{QStringLiteral("url"), deadMansSwitch.url},
+                             {QStringLiteral("method"), QString::fromLatin1(deadMansSwitch.method)},
+                             {QStringLiteral("interval_s"), qint64(deadMansSwitch.interval.count())},
+                             {QStringLiteral("timeout_s"), qint64(deadMansSwitch.timeout.count())}};
+        if (!deadMansSwitch.caFile.isEmpty())
+            deadMans.insert(QStringLiteral("ca_file"), deadMansSwitch.caFile);
+        json.insert(QStringLiteral("dead_mans_switch"), deadMans);
+    }
     QSaveFile file(QDir(dataDirectory).filePath(fileName()));
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "daemon-core/alerting/deadmansswitch.h"
 #include "daemon-core/storage/databaseconfig.h"
 #include "shared/tls/identity.h"
 
@@ -25,6 +26,8 @@ struct CoreConfig
     // How long results are kept (SPEC §5): raw results and hourly rollups, in days.
     int retentionRawDays = 30;
     int retentionRollupDays = 731;
+    // The optional "dead man's switch" (SPEC §5): a URL a third party expects to hear from.
+    DeadMansSwitchConfig deadMansSwitch;
 
     static QString fileName() { return QStringLiteral("core.json"); }
     static QString sqliteFileName() { return QStringLiteral("prophasis.db"); }

@@ -332,16 +332,9 @@ QFuture<Host> CoreEngine::addHostFromEnrollment(const QString &enrollmentString,
         });
 }
 
-void CoreEngine::recordLog(LogEntry entry)
+void CoreEngine::recordLog(const LogEntry &entry)
 {
-    entry.firstSeen = entry.lastSeen = QDateTime::currentDateTimeUtc();
-    whenReady(
-        m_storage.run([entry](Database &db) { SystemLogStore(db).record(entry); }), this, [] {},
-        [entry](const StorageError &error) {
-            // The database being away is itself reported once by the result writer.
-            qCWarning(lcEngine).noquote()
-                << entry.category << entry.message << "(not in the system log:" << error.message() << ')';
-        });
+    recordInSystemLog(m_storage, this, entry);
 }
 
 void CoreEngine::stop()

@@ -69,6 +69,9 @@ public:
     // The console's Test button (SPEC §5): one marked test message through the alert's module.
     QFuture<DeliveryResult> sendTestAlert(const Alert &alert);
 
+    // Adds an entry to the system log the admin reads (through the storage executor).
+    void recordLog(const prophasis::LogEntry &entry);
+
     const HealthTracker &health() const { return m_health; }
     const Scheduler &scheduler() const { return *m_scheduler; }
     const Dispatcher &dispatcher() const { return *m_dispatcher; }
@@ -94,7 +97,6 @@ private:
     void publish(const QList<HealthChange> &changes, const QList<CheckResult> &causeResults = {});
     void setDatabaseAvailable(bool available, const QString &reason);
     void armStaleTimer();
-    void recordLog(LogEntry entry);
     void finishStop();
 
     StorageExecutor &m_storage;

@@ -15,6 +15,7 @@ namespace prophasis {
 namespace {
 
 Q_LOGGING_CATEGORY(lcLogRetention, "prophasis.storage.logretention")
+Q_LOGGING_CATEGORY(lcSystemLog, "prophasis.systemlog")
 
 const QString SystemLogColumns =
     QStringLiteral("id, first_ms, last_ms, count, severity, category, message, fold_key, host_id, is_read");
@@ -286,6 +287,20 @@ int AuditLogStore::removeOlderThan(const QDateTime &time)
 {
     return m_db.exec(QStringLiteral("DELETE FROM audit_log WHERE time_ms < ?"), {dbTime(time)})
         .numRowsAffected();
+}
+
+void recordInSystemLog(StorageExecutor &executor, QObject *context, LogEntry entry)
+{
+    if (!entry.lastSeen.isValid())
+        entry.lastSeen = QDateTime::currentDateTimeUtc();
+    if (!entry.firstSeen.isValid())
+        entry.firstSeen = entry.lastSeen;
+    whenReady(
+        executor.run([entry](Database &db) { SystemLogStore(db).record(entry); }), context, [] {},
+        [entry](const StorageError &error) {
+            qCWarning(lcSystemLog).noquote()
+                << entry.category << entry.message << "(not in the system log:" << error.message() << ')';
+        });
 }
 
 } // namespace prophasis

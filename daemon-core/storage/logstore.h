@@ -82,6 +82,10 @@ private:
     Database &m_db;
 };
 
+// Records an entry (times unset: now) through the executor, never blocking the caller's loop. When
+// the database is away the entry only reaches the process log: the outage itself is reported once.
+void recordInSystemLog(StorageExecutor &executor, QObject *context, LogEntry entry);
+
 // Runs SystemLogStore::expire through the executor at start() and then every interval, on the
 // core's event loop.
 class SystemLogRetention : public QObject

@@ -11,6 +11,7 @@
 #include <csignal>
 
 #include "shared/enrollment/pairingstrings.h"
+#include "shared/http/httpsserver.h"
 #include "shared/tls/identity.h"
 #include "tests/health/httpsprobe.h"
 #include "tests/health/notifysocket.h"
@@ -438,6 +439,58 @@ private Q_SLOTS:
         QVERIFY2(refused.err.contains(
                      QStringLiteral("retention_rollup_days: must not be shorter than retention_raw_days")),
                  qPrintable(refused.err));
+    }
+
+    void coreDeadMansSwitchPingsWhileHealthy()
+    {
+        // The third party: an HTTPS listener with its own certificate, trusted through ca_file.
+        QTemporaryDir dir;
+        const TlsIdentity listener =
+            TlsIdentity::generate(QStringLiteral("dms.test"), {QStringLiteral("127.0.0.1")});
+        const QString caFile = dir.filePath(QStringLiteral("dms.crt"));
+        QFile ca(caFile);
+        QVERIFY(ca.open(QIODevice::WriteOnly));
+        ca.write(listener.certificate.toPem());
+        ca.close();
+        HttpsServerConfig serverConfig;
+        serverConfig.address = QHostAddress::LocalHost;
+        serverConfig.identity = listener;
+        HttpsServer server(serverConfig);
+        QList<QByteArray> pings;
+        server.setHandler([&pings](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
+            pings.append(request.method + ' ' + request.target + ' ' + request.body);
+            responder.send(HttpResponse::json(200, QJsonObject{{QStringLiteral("ok"), true}}));
+        });
+        QString error;
+        QVERIFY2(server.listen(&error), qPrintable(error));
+
+        const QString data = dir.filePath(QStringLiteral("core"));
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data}).exitCode, 0);
+        QJsonObject json = readJson(data + QStringLiteral("/core.json"));
+        json.insert(QStringLiteral("dead_mans_switch"),
+                    QJsonObject{{QStringLiteral("url"),
+                                 QStringLiteral("https://127.0.0.1:%1/ping/abc").arg(server.serverPort())},
+                                {QStringLiteral("interval_s"), 10},
+                                {QStringLiteral("ca_file"), caFile}});
+        writeJson(data + QStringLiteral("/core.json"), json);
+
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(core, coreRun(data));
+        QVERIFY(process.waitForStarted());
+        // The first ping goes out once the engine runs.
+        QTRY_VERIFY_WITH_TIMEOUT(!pings.isEmpty(), 30'000);
+        QVERIFY2(pings.first().startsWith("POST /ping/abc "), pings.first().constData());
+        QString output;
+        QCOMPARE(terminate(process, &output), 0);
+
+        // A switch configured wrongly stops the core at start, saying which key.
+        json.insert(QStringLiteral("dead_mans_switch"),
+                    QJsonObject{{QStringLiteral("url"), QStringLiteral("ftp://example.invalid/")}});
+        writeJson(data + QStringLiteral("/core.json"), json);
+        const Run refused = run(core, coreRun(data));
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("dead_mans_switch.url")), qPrintable(refused.err));
     }
 
     void coreOnPostgres()
