@@ -264,16 +264,16 @@ private Q_SLOTS:
                 QStringLiteral("no connection to 127.0.0.1 port %1 within 500 ms").arg(silent.serverPort())),
             qPrintable(result.message));
         // HTTP: connected and sent, no answer.
-        result = run({{"url", QStringLiteral("http://") + base + QStringLiteral("health")}}, 500ms);
+        result = run({{"url", QStringLiteral("http://") + base + QStringLiteral("health")}}, 2s);
         QCOMPARE(result.type, ResultType::Timeout);
-        QVERIFY2(result.message.contains(QStringLiteral("but no answer to GET /health within 500 ms")),
+        QVERIFY2(result.message.contains(QStringLiteral("but no answer to GET /health within 2 s")),
                  qPrintable(result.message));
         QVERIFY(!accepted.isEmpty());
     }
 
     void aServerThatNeverFinishesTimesOut()
     {
-        const CheckResult result = run({{"url", url("/never")}}, 700ms);
+        const CheckResult result = run({{"url", url("/never")}}, 3s);
         QCOMPARE(result.type, ResultType::Timeout);
         QVERIFY2(result.message.contains(QStringLiteral("but no answer to GET /never")),
                  qPrintable(result.message));
