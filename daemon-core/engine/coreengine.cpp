@@ -8,6 +8,7 @@
 #include "daemon-core/engine/configurationwatcher.h"
 #include "daemon-core/engine/provisionalclassification.h"
 #include "daemon-core/scheduler/schedulerdriver.h"
+#include "daemon-core/serverchecks/serverpluginregistry.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/logstore.h"
@@ -151,7 +152,33 @@ bool CoreEngine::start(QString *error)
     if (!m_writer->start(error))
         return false;
     m_watcher->start();
+    registerBuiltInPlugins();
     return true;
+}
+
+// The checks the core makes itself (HTTP, TCP, ping, DNS) appear as plugins like uploaded ones,
+// in the version this program brings.
+void CoreEngine::registerBuiltInPlugins()
+{
+    whenReady(
+        m_storage.run([](Database &db) { return registerServerPlugins(db); }), this,
+        [this](const ServerPluginRegistration &registration) {
+            for (const QString &problem : registration.skipped) {
+                LogEntry entry;
+                entry.severity = LogSeverity::Warning;
+                entry.category = LogCategory::Core;
+                entry.message = QStringLiteral("built-in plugin not registered: %1").arg(problem);
+                recordLog(entry);
+            }
+            if (!registration.created.isEmpty() || !registration.upgraded.isEmpty()) {
+                qCInfo(lcEngine).noquote() << "built-in plugins added:" << registration.created
+                                           << "upgraded:" << registration.upgraded;
+                m_watcher->reloadNow();
+            }
+        },
+        [](const StorageError &error) {
+            qCWarning(lcEngine).noquote() << "cannot register the built-in plugins:" << error.message();
+        });
 }
 
 void CoreEngine::applyConfiguration(std::shared_ptr<const Configuration> configuration)

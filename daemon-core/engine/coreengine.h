@@ -89,6 +89,7 @@ Q_SIGNALS:
     void databaseAvailabilityChanged(bool available);
 
 private:
+    void registerBuiltInPlugins();
     void applyConfiguration(std::shared_ptr<const Configuration> configuration);
     void begin(std::shared_ptr<const Configuration> configuration, const LatestResults &latest);
     void onResult(const RunJob &job, CheckResult result);

@@ -132,6 +132,14 @@ private Q_SLOTS:
         QVERIFY2(engine.start(&error), qPrintable(error));
         QVERIFY(started.wait(10'000));
         QCOMPARE(engine.scheduler().seriesCount(), 2);
+        // The checks the core makes itself are registered as plugins at start.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(engine.configuration()->plugins.cbegin(), engine.configuration()->plugins.cend(),
+                        [](const Plugin &plugin) {
+                            return plugin.pluginId == QLatin1String("org.prophasis.http") &&
+                                   plugin.runtime == PluginRuntime::Server;
+                        }),
+            10'000);
 
         // Both agents answer ok: hosts and the service turn ok.
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web1.id), State::Ok, 15'000);
