@@ -46,14 +46,14 @@ LuaRuntime::LuaRuntime()
     });
     if (lua_pcall(m_state, 0, 0, 0) != LUA_OK) {
         const std::string message = luaErrorText(m_state);
-        lua_close(m_state);
+        closeLimitedLuaState(m_state, &m_limits);
         throw std::runtime_error("cannot set up the Lua sandbox: " + message);
     }
 }
 
 LuaRuntime::~LuaRuntime()
 {
-    lua_close(m_state);
+    closeLimitedLuaState(m_state, &m_limits);
 }
 
 // The template every run's environment is copied from (shared/luasandbox's safe libraries plus

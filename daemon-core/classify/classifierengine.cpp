@@ -49,14 +49,24 @@ void ClassifierEngine::addSource(const std::string &key, std::string source)
 
 ClassifierState *ClassifierEngine::stateFor(const std::string &key)
 {
-    if (auto *state = m_states.find(key))
-        return state->get();
-    const std::string *source = m_sources.find(key);
-    if (!source)
-        return nullptr;
-    return m_states
-        .insert(key, std::make_unique<ClassifierState>(*source, m_options.limits), m_options.maxStates)
-        .get();
+    // Batches often hold runs of one classifier: no hashing for those. (Its LRU position is
+    // still the newest: no other state was used since.)
+    if (m_lastState && key == m_lastKey)
+        return m_lastState;
+    m_lastState = nullptr;
+    if (auto *state = m_states.find(key)) {
+        m_lastState = state->get();
+    } else {
+        const std::string *source = m_sources.find(key);
+        if (!source)
+            return nullptr;
+        m_lastState = m_states
+                          .insert(key, std::make_unique<ClassifierState>(*source, m_options.limits),
+                                  m_options.maxStates)
+                          .get();
+    }
+    m_lastKey = key;
+    return m_lastState;
 }
 
 void ClassifierEngine::classify(const json &job, ClassifierAnswer *answer)

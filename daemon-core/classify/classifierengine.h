@@ -61,6 +61,9 @@ private:
     ClassifierEngineOptions m_options;
     Lru<std::string> m_sources;
     Lru<std::unique_ptr<ClassifierState>> m_states;
+    // The state used last.
+    std::string m_lastKey;
+    ClassifierState *m_lastState = nullptr;
 };
 
 } // namespace prophasis

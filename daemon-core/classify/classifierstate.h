@@ -55,11 +55,11 @@ private:
     std::string m_setupError; // the classifier cannot run at all (e.g. it does not compile)
 
     // The job in progress, kept here rather than on the stack: Lua errors longjmp.
-    const nlohmann::json *m_job = nullptr;
+    const nlohmann::json::array_t *m_results = nullptr;
+    const nlohmann::json *m_args = nullptr;
+    const nlohmann::json *m_vars = nullptr;
+    const nlohmann::json::object_t *m_others = nullptr;
     const std::string *m_source = nullptr;
 };
-
-// Checks a job's shape before any of it reaches Lua; empty when it is well formed.
-std::string validateClassifierJob(const nlohmann::json &job);
 
 } // namespace prophasis

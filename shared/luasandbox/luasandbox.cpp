@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include <lua.hpp>
@@ -18,42 +19,152 @@ constexpr const char *SafeBaseNames[] = {
     "rawget", "rawlen", "select",       "tonumber", "tostring", "type",  "_VERSION",
 };
 
-void *limitedAlloc(void *ud, void *block, std::size_t oldSize, std::size_t newSize)
+std::size_t blockClass(std::size_t size)
 {
-    auto *limits = static_cast<LuaLimits *>(ud);
+    return (size + LuaBlockGranule - 1) / LuaBlockGranule - 1;
+}
+
+// Gives a block Lua is done with back: to the cache when it is small and there is room.
+// A small block is at least as large as its class (see reallocate()), so any block of the class
+// can serve a later request of it.
+void releaseBlock(LuaLimits *limits, void *block, std::size_t size)
+{
+    if (size <= MaxCachedLuaBlockBytes) {
+        const std::size_t bytes = (blockClass(size) + 1) * LuaBlockGranule;
+        if (limits->cachedBlockBytes + bytes <= limits->blockCacheBytes) {
+            void *&head = limits->cachedBlocks[blockClass(size)];
+            *static_cast<void **>(block) = head;
+            head = block;
+            limits->cachedBlockBytes += bytes;
+            return;
+        }
+    }
+    std::free(block);
+}
+
+void *takeSmallBlock(LuaLimits *limits, std::size_t size)
+{
+    void *&head = limits->cachedBlocks[blockClass(size)];
+    if (void *block = head) {
+        head = *static_cast<void **>(block);
+        limits->cachedBlockBytes -= (blockClass(size) + 1) * LuaBlockGranule;
+        return block;
+    }
+    return std::malloc((blockClass(size) + 1) * LuaBlockGranule);
+}
+
+// realloc() with the small-block cache: a block Lua sees as n ≤ MaxCachedLuaBlockBytes bytes is
+// always at least n rounded up to its class, and every block comes from malloc().
+void *reallocate(LuaLimits *limits, void *block, std::size_t old, std::size_t size)
+{
+    if (limits->blockCacheBytes == 0)
+        return std::realloc(block, size);
+    const bool smallOld = block && old <= MaxCachedLuaBlockBytes;
+    if (size <= old) // a shrink must not fail: keep the block, it is large enough
+        return old > MaxCachedLuaBlockBytes && size > MaxCachedLuaBlockBytes ? std::realloc(block, size)
+                                                                             : block;
+    if (size <= MaxCachedLuaBlockBytes) {
+        if (smallOld && blockClass(old) == blockClass(size))
+            return block;
+        void *fresh = takeSmallBlock(limits, size);
+        if (fresh && block) {
+            std::memcpy(fresh, block, old);
+            releaseBlock(limits, block, old);
+        }
+        return fresh;
+    }
+    if (!smallOld)
+        return std::realloc(block, size);
+    void *fresh = std::malloc(size);
+    if (fresh) {
+        std::memcpy(fresh, block, old);
+        releaseBlock(limits, block, old);
+    }
+    return fresh;
+}
+
+// Whether growing a block from old to newSize bytes keeps the state within its limit; records a
+// refusal (sticky while the limits are armed, see LuaLimits).
+bool mayGrow(LuaLimits *limits, const void *block, std::size_t oldSize, std::size_t old, std::size_t newSize)
+{
+    // The common case first: nothing refused, room left.
+    if (!limits->memoryRefused && !limits->retryPending && limits->usedBytes <= limits->limitBytes &&
+        newSize - old <= limits->limitBytes - limits->usedBytes)
+        return true;
+    const bool retry = limits->retryPending && block == limits->retryBlock &&
+                       oldSize == limits->retryOldSize && newSize == limits->retryNewSize;
+    limits->retryPending = false;
+    if (limits->memoryRefused && limits->armed && !retry)
+        return false; // sticky: code that caught the memory error gets no further
+    const std::size_t room =
+        limits->usedBytes < limits->limitBytes ? limits->limitBytes - limits->usedBytes : 0;
+    if (newSize - old > room) {
+        if (!limits->memoryRefused) {
+            limits->retryPending = true;
+            limits->retryBlock = block;
+            limits->retryOldSize = oldSize;
+            limits->retryNewSize = newSize;
+        }
+        limits->memoryRefused = true;
+        return false;
+    }
+    if (retry)
+        limits->memoryRefused = false; // the emergency collection made room: no harm done
+    return true;
+}
+
+[[gnu::noinline]] void *limitedAllocSlow(LuaLimits *limits, void *block, std::size_t oldSize,
+                                         std::size_t newSize)
+{
     const std::size_t old = block ? oldSize : 0; // without a block, oldSize is the kind of object
     if (newSize == 0) {
-        std::free(block);
+        if (block) {
+            if (limits->blockCacheBytes > 0)
+                releaseBlock(limits, block, old);
+            else
+                std::free(block);
+        }
         limits->usedBytes -= old;
         return nullptr;
     }
-    if (newSize > old) {
-        const bool retry = limits->retryPending && block == limits->retryBlock &&
-                           oldSize == limits->retryOldSize && newSize == limits->retryNewSize;
-        limits->retryPending = false;
-        if (limits->memoryRefused && limits->armed && !retry)
-            return nullptr; // sticky: code that caught the memory error gets no further
-        const std::size_t room =
-            limits->usedBytes < limits->limitBytes ? limits->limitBytes - limits->usedBytes : 0;
-        if (newSize - old > room) {
-            if (!limits->memoryRefused) {
-                limits->retryPending = true;
-                limits->retryBlock = block;
-                limits->retryOldSize = oldSize;
-                limits->retryNewSize = newSize;
-            }
-            limits->memoryRefused = true;
-            return nullptr;
-        }
-        if (retry)
-            limits->memoryRefused = false; // the emergency collection made room: no harm done
-    }
-    void *grown = std::realloc(block, newSize);
+    if (newSize > old && !mayGrow(limits, block, oldSize, old, newSize))
+        return nullptr;
+    void *grown = reallocate(limits, block, old, newSize);
     if (grown) {
         limits->usedBytes = limits->usedBytes - old + newSize;
         limits->peakBytes = std::max(limits->peakBytes, limits->usedBytes);
     }
     return grown;
+}
+
+// Lua's allocator. The two calls a short run makes most — a new small object, a small object
+// freed — are served from the block cache here; everything else takes the slow path.
+void *limitedAlloc(void *ud, void *block, std::size_t oldSize, std::size_t newSize)
+{
+    auto *limits = static_cast<LuaLimits *>(ud);
+    if (!block && newSize - 1 < MaxCachedLuaBlockBytes && !limits->memoryRefused && !limits->retryPending &&
+        limits->usedBytes + newSize <= limits->limitBytes) {
+        const std::size_t sizeClass = blockClass(newSize);
+        if (void *cached = limits->cachedBlocks[sizeClass]) {
+            limits->cachedBlocks[sizeClass] = *static_cast<void **>(cached);
+            limits->cachedBlockBytes -= (sizeClass + 1) * LuaBlockGranule;
+            limits->usedBytes += newSize;
+            if (limits->usedBytes > limits->peakBytes)
+                limits->peakBytes = limits->usedBytes;
+            return cached;
+        }
+    } else if (block && newSize == 0 && oldSize <= MaxCachedLuaBlockBytes) {
+        const std::size_t sizeClass = blockClass(oldSize);
+        const std::size_t bytes = (sizeClass + 1) * LuaBlockGranule;
+        if (limits->cachedBlockBytes + bytes <= limits->blockCacheBytes) {
+            *static_cast<void **>(block) = limits->cachedBlocks[sizeClass];
+            limits->cachedBlocks[sizeClass] = block;
+            limits->cachedBlockBytes += bytes;
+            limits->usedBytes -= oldSize;
+            return nullptr;
+        }
+    }
+    return limitedAllocSlow(limits, block, oldSize, newSize);
 }
 
 void countHook(lua_State *L, lua_Debug *);
@@ -198,6 +309,19 @@ lua_State *newLimitedLuaState(LuaLimits *limits)
     if (L)
         lua_atpanic(L, panicHandler);
     return L;
+}
+
+void closeLimitedLuaState(lua_State *L, LuaLimits *limits)
+{
+    if (L)
+        lua_close(L);
+    for (void *&head : limits->cachedBlocks) {
+        while (void *block = head) {
+            head = *static_cast<void **>(block);
+            std::free(block);
+        }
+    }
+    limits->cachedBlockBytes = 0;
 }
 
 void startLuaLimits(lua_State *L, LuaLimits *limits, std::uint64_t budget, std::size_t limitBytes)

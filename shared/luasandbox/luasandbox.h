@@ -19,6 +19,11 @@ namespace prophasis {
 // The count hook runs every this many VM instructions; the budget is checked there.
 inline constexpr int LuaHookInterval = 1000;
 
+// Freed blocks of up to this size are kept for reuse when LuaLimits::blockCacheBytes allows.
+inline constexpr std::size_t LuaBlockGranule = 16;
+inline constexpr std::size_t MaxCachedLuaBlockBytes = 256;
+inline constexpr std::size_t LuaBlockClasses = MaxCachedLuaBlockBytes / LuaBlockGranule;
+
 // One state's limits. The allocator's ud points here, and every coroutine shares its state's
 // allocator, so a coroutine cannot escape them (a map keyed by lua_State* would miss it).
 // Both refusals are sticky: once the budget is used up the hook raises on every instruction,
@@ -41,6 +46,13 @@ struct LuaLimits
     std::size_t retryOldSize = 0;
     std::size_t retryNewSize = 0;
     bool retryPending = false;
+
+    // Short runs that build many small tables spend much of their time in malloc and free:
+    // freed blocks up to MaxCachedLuaBlockBytes are kept (at most blockCacheBytes of them; 0
+    // keeps none) in free lists by size class, and given back by closeLimitedLuaState().
+    std::size_t blockCacheBytes = 0;
+    std::size_t cachedBlockBytes = 0;
+    void *cachedBlocks[LuaBlockClasses] = {};
 };
 
 enum class LuaLimitHit
@@ -53,6 +65,8 @@ enum class LuaLimitHit
 // A state that allocates through *limits (which must outlive it) and aborts on an unprotected
 // error. Null when even that fails.
 lua_State *newLimitedLuaState(LuaLimits *limits);
+// Closes the state (when there is one) and frees the blocks its allocator kept.
+void closeLimitedLuaState(lua_State *L, LuaLimits *limits);
 
 // Arms the limits for one run: `budget` instructions from now, and no allocation that takes
 // the state's memory above `limitBytes`. Clears the sticky refusals of the last run.
