@@ -204,15 +204,6 @@ void inWorker(QTextStream &out, const QString &source, int jobCount, int runs, b
             engine.handleBatch(batchFrame, &reply);
         whole.push_back((threadCpuMicros() - start) / (batches * BatchJobs));
     }
-    out << QStringLiteral("in the worker, CPU time per result (n = %1, %2 runs of %3 jobs):")
-               .arg(HistoryLength)
-               .arg(runs)
-               .arg(jobCount)
-        << Qt::endl;
-    out << QStringLiteral("  Lua (inputs, run, answer):     median %1 µs, p90 %2 µs  (target ≤ 5 µs median)")
-               .arg(percentile(lua, 0.5), 0, 'f', 2)
-               .arg(percentile(lua, 0.9), 0, 'f', 2)
-        << Qt::endl;
     out << QStringLiteral("  whole batch of 100 (JSON in and out): median %1 µs, p90 %2 µs")
                .arg(percentile(whole, 0.5), 0, 'f', 2)
                .arg(percentile(whole, 0.9), 0, 'f', 2)

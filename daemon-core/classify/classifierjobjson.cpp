@@ -90,19 +90,23 @@ void appendJsonString(std::string *out, std::string_view utf8)
 {
     static constexpr char Hex[] = "0123456789abcdef";
     out->push_back('"');
-    for (const char c : utf8) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
+    std::size_t plain = 0; // start of the run of characters that need no escape
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(utf8[i]);
+        if (byte >= 0x20 && byte != '"' && byte != '\\')
+            continue;
+        out->append(utf8.data() + plain, i - plain);
+        plain = i + 1;
+        if (byte >= 0x20) {
             out->push_back('\\');
-            out->push_back(c);
-        } else if (byte < 0x20) {
+            out->push_back(char(byte));
+        } else {
             out->append("\\u00");
             out->push_back(Hex[byte >> 4]);
             out->push_back(Hex[byte & 0xf]);
-        } else {
-            out->push_back(c);
         }
     }
+    out->append(utf8.data() + plain, utf8.size() - plain);
     out->push_back('"');
 }
 

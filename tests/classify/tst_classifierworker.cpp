@@ -240,7 +240,7 @@ assert(#results == 3, "three results")
 assert(results[1].time == 1700000000.25 and results[2].time == 1700000060 and results[3].time == 1700000120, "times, oldest first")
 assert(results[1].type == "success" and results[2].type == "success" and results[3].type == "timeout", "types")
 assert(results[1].value == 10 and results[2].value == 20 and results[3].value == nil, "values")
-assert(results[1].message == "first" and results[2].message == "zweite ✓" and results[3].message == "", "messages")
+assert(results[1].message == 'first "q" ' .. string.char(92, 32, 10, 9, 1) .. ' end' and results[2].message == "zweite ✓" and results[3].message == "", "messages")
 assert(results[1].status == nil and results[2].status == "warning", "statuses")
 assert(results[1].metrics.load1 == 0.5 and results[1].metrics["/var"] == 81, "metrics")
 assert(type(results[3].metrics) == "table" and next(results[3].metrics) == nil, "failed runs have empty metrics")
@@ -263,7 +263,7 @@ return "ok"
             10, 0,
             {{QStringLiteral("load1"), 0.5, QString()}, {QStringLiteral("/var"), 81, QStringLiteral("%")}});
         first.time = QDateTime::fromMSecsSinceEpoch(1700000000250LL, Qt::UTC);
-        first.message = QStringLiteral("first");
+        first.message = QStringLiteral("first \"q\" \\ \n\t\x01 end"); // every kind of escape
         CheckResult second = success(20, 1);
         second.message = QStringLiteral("zweite ✓");
         second.status = PluginStatus::Warning;
