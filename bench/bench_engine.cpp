@@ -131,6 +131,7 @@ int main(int argc, char *argv[])
     const bool mock = parser.isSet(QStringLiteral("mock"));
     const TlsIdentity coreIdentity = TlsIdentity::generate(QStringLiteral("bench-core"));
     EngineOptions options;
+    options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
     options.spoolDirectory = dir.filePath(QStringLiteral("spool"));
     options.dispatcher.maxQueuePerAgent = checkCount + 10;
     CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), coreIdentity, options);

@@ -6,7 +6,7 @@
 #include "daemon-core/alerting/alertevent.h"
 #include "daemon-core/alerting/alertservice.h"
 #include "daemon-core/engine/configurationwatcher.h"
-#include "daemon-core/engine/provisionalclassification.h"
+#include "daemon-core/engine/resultclassification.h"
 #include "daemon-core/scheduler/schedulerdriver.h"
 #include "daemon-core/serverchecks/serverpluginregistry.h"
 #include "daemon-core/storage/database.h"
@@ -19,6 +19,7 @@
 #include "daemon-core/storage/storageerror.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "daemon-core/storage/whenready.h"
+#include "shared/health/topology.h"
 
 namespace prophasis {
 
@@ -59,8 +60,14 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
     , m_writer(std::make_unique<ResultWriter>(
           storage, ResultWriterOptions{.spoolDirectory = m_options.spoolDirectory}))
     , m_retention(std::make_unique<ResultRetention>(storage, m_options.retention))
+    , m_classifier(std::make_unique<ClassifierWorkerClient>(m_options.classifier))
     , m_alerts(std::make_unique<AlertService>(m_options.alerts))
 {
+    m_classification = std::make_unique<ResultClassification>(
+        storage, [this](ClassificationJob job, ClassifierWorkerClient::Done done) {
+            m_classifier->classify(std::move(job), std::move(done));
+        });
+    connect(m_classification.get(), &ResultClassification::classifierFailed, this, &CoreEngine::recordLog);
     m_scheduler = std::make_unique<Scheduler>(
         [this](const RunJob &job) { return m_dispatcher->enqueue(job); }, systemClock(), m_options.scheduler);
     m_driver = std::make_unique<SchedulerDriver>(*m_scheduler);
@@ -206,6 +213,8 @@ void CoreEngine::applyConfiguration(std::shared_ptr<const Configuration> configu
         return;
     }
     m_configuration = configuration;
+    m_topology = std::make_shared<const Topology>(*configuration);
+    m_classification->setConfiguration(configuration, m_topology);
     m_dispatcher->setConfiguration(configuration);
     m_scheduler->setConfiguration(*configuration);
     m_alerts->setConfiguration(configuration);
@@ -218,6 +227,8 @@ void CoreEngine::begin(std::shared_ptr<const Configuration> configuration, const
     if (m_stopping || m_running)
         return;
     m_configuration = configuration;
+    m_topology = std::make_shared<const Topology>(*configuration);
+    m_classification->setConfiguration(configuration, m_topology);
     m_health.reset(*configuration, latest, QDateTime::currentDateTimeUtc());
     m_alerts->setConfiguration(configuration);
     m_dispatcher->setConfiguration(configuration);
@@ -234,15 +245,41 @@ void CoreEngine::begin(std::shared_ptr<const Configuration> configuration, const
 void CoreEngine::onResult(const RunJob &job, CheckResult result)
 {
     Q_UNUSED(job)
-    result.classification = provisionalClassification(result);
     if (result.type != ResultType::Success)
         noteFailedRun(result);
+    m_classification->classify(std::move(result),
+                               [this](const CheckResult &classified) { onClassified(classified); });
+}
+
+void CoreEngine::onClassified(const CheckResult &result)
+{
     m_writer->accept(result);
     Q_EMIT resultRecorded(result);
     publish(m_health.recordResult({result.hostId, result.checkId, result.pluginId},
                                   {result.time, result.classification}, QDateTime::currentDateTimeUtc()),
             {result});
     armStaleTimer();
+}
+
+// Stopping, after the dispatcher drained: the last results are classified, written (or
+// spooled), and the alerts they raised get their grace to go out.
+void CoreEngine::drainClassification()
+{
+    if (m_classification->pending() > 0) {
+        connect(m_classification.get(), &ResultClassification::idle, this, &CoreEngine::drainClassification,
+                Qt::SingleShotConnection);
+        return;
+    }
+    m_classifier->stop();
+    whenReady(
+        m_writer->drain(), this, [this] { m_alerts->stop(); },
+        [this](const StorageError &) { m_alerts->stop(); });
+}
+
+QFuture<ClassificationOutcome> CoreEngine::testClassifier(const SeriesKey &series, const QString &source,
+                                                          int nHistorical)
+{
+    return m_classification->testRun(series, source, nHistorical);
 }
 
 // Unreachable agents, timeouts and refused keys are what the admin must hear about (SPEC §5),

@@ -9,6 +9,7 @@
 
 #include "daemon-core/alerting/alertmodule.h"
 #include "daemon-core/alerting/deliveryoptions.h"
+#include "daemon-core/classify/classifierworkerclient.h"
 #include "daemon-core/dispatch/dispatcher.h"
 #include "daemon-core/dispatch/hostpairing.h"
 #include "daemon-core/engine/healthtracker.h"
@@ -23,6 +24,7 @@ namespace prophasis {
 
 class AlertService;
 class ConfigurationWatcher;
+class ResultClassification;
 class ResultRetention;
 class ResultWriter;
 class SchedulerDriver;
@@ -34,6 +36,7 @@ struct EngineOptions
     DispatcherLimits dispatcher;
     RetentionPolicy retention;
     DeliveryOptions alerts;
+    ClassifierWorkerOptions classifier;
     int configurationPollMs = 2000;
     QString spoolDirectory; // where results wait while the database is away
 };
@@ -72,7 +75,14 @@ public:
     // Adds an entry to the system log the admin reads (through the storage executor).
     void recordLog(const prophasis::LogEntry &entry);
 
+    // The API's classifier test run: the stored data of a series classified with `source` (empty:
+    // its own classifier) over its last `nHistorical` results (0: the classifier's n); nothing is
+    // stored. Fails with StorageError NotFound when the series has no stored result.
+    QFuture<ClassificationOutcome> testClassifier(const SeriesKey &series, const QString &source,
+                                                  int nHistorical = 0);
+
     const HealthTracker &health() const { return m_health; }
+    const ClassifierWorkerClient &classifier() const { return *m_classifier; }
     const Scheduler &scheduler() const { return *m_scheduler; }
     const Dispatcher &dispatcher() const { return *m_dispatcher; }
     const ResultWriter &resultWriter() const { return *m_writer; }
@@ -93,6 +103,8 @@ private:
     void applyConfiguration(std::shared_ptr<const Configuration> configuration);
     void begin(std::shared_ptr<const Configuration> configuration, const LatestResults &latest);
     void onResult(const RunJob &job, CheckResult result);
+    void onClassified(const CheckResult &result);
+    void drainClassification();
     void noteFailedRun(const CheckResult &result);
     // Emits the changes and hands each to alerting with the results that caused it.
     void publish(const QList<HealthChange> &changes, const QList<CheckResult> &causeResults = {});
@@ -109,11 +121,14 @@ private:
     std::unique_ptr<SchedulerDriver> m_driver;
     std::unique_ptr<ResultWriter> m_writer;
     std::unique_ptr<ResultRetention> m_retention;
+    std::unique_ptr<ClassifierWorkerClient> m_classifier;
+    std::unique_ptr<ResultClassification> m_classification;
     std::unique_ptr<AlertService> m_alerts;
     HealthTracker m_health;
     QTimer m_staleTimer;
     std::shared_ptr<const Configuration> m_configuration;
-    QDateTime m_databaseDownSince; // invalid while the database answers
+    std::shared_ptr<const Topology> m_topology; // of m_configuration, for classification
+    QDateTime m_databaseDownSince;              // invalid while the database answers
     // Failed runs reach the system log once per host and failure type per minute, with a count.
     ReportFold<QString> m_failedRuns{60'000};
     int m_failedRunNotes = 0;

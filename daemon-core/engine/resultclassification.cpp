@@ -188,6 +188,9 @@ void ResultClassification::loadPendingHistories()
 
 void ResultClassification::historiesLoaded(const QHash<SeriesKey, QList<CheckResult>> &stored)
 {
+    // Every history first, then the waiting results: a classifier reading `others` must see the
+    // other series read in the same job.
+    QList<SeriesKey> ready;
     for (auto it = stored.constBegin(); it != stored.constEnd(); ++it) {
         const auto found = m_histories.find(it.key());
         if (found == m_histories.end())
@@ -197,9 +200,13 @@ void ResultClassification::historiesLoaded(const QHash<SeriesKey, QList<CheckRes
         history.loaded = true;
         history.loadedFor = classifierFor(it.key()).nHistorical;
         history.results = mergeHistory(it.value(), history.results, history.loadedFor);
-        const QList<Waiting> waiting = std::exchange(history.waiting, {});
+        if (!history.waiting.isEmpty())
+            ready.append(it.key());
+    }
+    for (const SeriesKey &series : std::as_const(ready)) {
+        const QList<Waiting> waiting = std::exchange(historyOf(series).waiting, {});
         for (const Waiting &entry : waiting)
-            submit(it.key(), entry);
+            submit(series, entry);
     }
 }
 

@@ -13,76 +13,17 @@
 #include "daemon-core/storage/storageexecutor.h"
 #include "shared/enrollment/pairingstrings.h"
 #include "tests/dispatch/dispatchfixture.h"
+#include "tests/engine/shopfixture.h"
 #include "tests/storage/testdatabase.h"
 #include "tests/support/agentprocess.h"
 
 using namespace prophasis;
 using testing::MockAgentProcess;
+using namespace prophasis::test::shop;
 
 Q_DECLARE_METATYPE(prophasis::HealthChange)
 
 namespace {
-
-const QString PluginId = QStringLiteral("org.example.up");
-const QString PackageSha = QString(64, u'a');
-
-QJsonObject mockHosts(quint16 port1, quint16 port2, const QString &behaviour2)
-{
-    const QJsonObject plugins{
-        {PluginId,
-         MockAgentProcess::pluginEntry(PackageSha, {{QStringLiteral("value"), 1},
-                                                    {QStringLiteral("message"), QStringLiteral("up")},
-                                                    {QStringLiteral("status"), QStringLiteral("ok")}})}};
-    return {{QStringLiteral("web1"), MockAgentProcess::hostEntry(port1, QStringLiteral("normal"), plugins)},
-            {QStringLiteral("web2"), MockAgentProcess::hostEntry(port2, behaviour2, plugins)}};
-}
-
-// The configuration of a small shop, stored through the stores as the API will: two web servers
-// on one check every second, in one redundancy group of a service.
-struct Shop
-{
-    Host web1, web2;
-    Plugin plugin;
-    Check check;
-    Service service;
-};
-
-Shop storeShop(StorageExecutor &storage, const QJsonObject &web1, const QJsonObject &web2)
-{
-    return storage.runAndWait([&](Database &db) {
-        Shop shop;
-        for (auto [host, mock] : {std::pair{&shop.web1, web1}, std::pair{&shop.web2, web2}}) {
-            host->name = mock.value(QStringLiteral("host")).toString();
-            host->address = mock.value(QStringLiteral("address")).toString();
-            host->agentPort = quint16(mock.value(QStringLiteral("port")).toInt());
-            host->agentKeySha256 = mock.value(QStringLiteral("spki_sha256")).toString();
-            *host = HostStore(db).create(*host);
-        }
-        shop.plugin.pluginId = PluginId;
-        shop.plugin.name = QStringLiteral("Up");
-        shop.plugin.pluginVersion = QStringLiteral("1.0.0");
-        shop.plugin.runtime = PluginRuntime::Exec;
-        shop.plugin.entry = QStringLiteral("check.sh");
-        shop.plugin.packageSha256 = PackageSha;
-        shop.plugin.classifier.source = QStringLiteral("return 'ok'");
-        shop.plugin = PluginStore(db).create(shop.plugin);
-        shop.check.name = QStringLiteral("web");
-        shop.check.hostIds = {shop.web1.id, shop.web2.id};
-        shop.check.plugins = {CheckPlugin{shop.plugin.id, {}, std::nullopt}};
-        shop.check = CheckStore(db).create(shop.check);
-        Schedule schedule;
-        schedule.name = QStringLiteral("every second");
-        schedule.intervals = {{QDateTime::currentDateTimeUtc().addSecs(-3600), 1}};
-        schedule.checkIds = {shop.check.id};
-        ScheduleStore(db).create(schedule);
-        shop.service.name = QStringLiteral("shop");
-        shop.service.redundancyGroups = {
-            {QStringLiteral("web"),
-             {{MemberKind::Host, shop.web1.id, {}}, {MemberKind::Host, shop.web2.id, {}}}}};
-        shop.service = ServiceStore(db).create(shop.service);
-        return shop;
-    });
-}
 
 bool sawChange(const QSignalSpy &spy, const HealthChange &wanted)
 {
@@ -123,6 +64,7 @@ private Q_SLOTS:
 
         QTemporaryDir spool;
         EngineOptions options;
+        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
         options.configurationPollMs = 50;
         options.spoolDirectory = spool.path();
         CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), core, options);
@@ -159,10 +101,15 @@ private Q_SLOTS:
         QCOMPARE(stored.last().message, QStringLiteral("up"));
         QCOMPARE(stored.last().value, std::optional<double>(1));
 
-        // web2's agent starts dropping connections: its runs fail (connection_error → unknown until
-        // classifiers come) and the redundant service is degraded, not down.
+        // web2's agent starts dropping connections: its runs fail (the classifier: unknown on the
+        // first connection_error, critical on the second) and the redundant service is degraded,
+        // not down.
         QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
-        QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Unknown, 15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Critical, 15'000);
+        QVERIFY(sawChange(changes,
+                          {HealthChange::Subject::Host, shop.web2.id, State::Ok, State::Unknown, {}, {}}));
+        QVERIFY(sawChange(
+            changes, {HealthChange::Subject::Host, shop.web2.id, State::Unknown, State::Critical, {}, {}}));
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().serviceState(shop.service.id), State::Degraded, 15'000);
         QVERIFY(sawChange(
             changes, {HealthChange::Subject::Service, shop.service.id, State::Ok, State::Degraded, {}, {}}));
@@ -217,6 +164,7 @@ private Q_SLOTS:
 
         QTemporaryDir spool;
         EngineOptions options;
+        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
         options.spoolDirectory = spool.path();
         CoreEngine engine(storage, SecretBox(SecretBox::generateKey()),
                           TlsIdentity::generate(QStringLiteral("core")), options);
