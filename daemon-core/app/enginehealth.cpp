@@ -23,6 +23,18 @@ void watchEngineHealth(CoreHealth &health, const CoreEngine &engine)
                                        available ? QStringLiteral("reachable")
                                                  : QStringLiteral("unreachable: results wait in the spool"));
                      });
+    // The worker starts with the first result and is restarted when it dies; past the grace of
+    // its rule (HealthLimits::ClassifierGrace) a worker that stays down makes the core not ready.
+    health.setProbe(QString(HealthComponent::Classifier), [&engine]() -> HealthReading {
+        const ClassifierWorkerClient &classifier = engine.classifier();
+        if (classifier.workerPid() != 0)
+            return {true, QStringLiteral("running")};
+        if (classifier.counters().jobs == 0 && classifier.pending() == 0)
+            return {true, QStringLiteral("starts with the first result")};
+        if (engine.isStopping() || !engine.isRunning())
+            return {true, QStringLiteral("stopped")};
+        return {false, QStringLiteral("the classification worker is not running: results count as unknown")};
+    });
     health.setProbe(QString(HealthComponent::Scheduler), [&engine] {
         const bool scheduling = engine.isRunning() && !engine.isStopping();
         return schedulerReading(scheduling, scheduling ? engine.scheduler().nextDue() : std::nullopt,
