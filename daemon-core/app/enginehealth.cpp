@@ -25,15 +25,21 @@ void watchEngineHealth(CoreHealth &health, const CoreEngine &engine)
                      });
     // The worker starts with the first result and is restarted when it dies; past the grace of
     // its rule (HealthLimits::ClassifierGrace) a worker that stays down makes the core not ready.
-    health.setProbe(QString(HealthComponent::Classifier), [&engine]() -> HealthReading {
+    health.setProbe(QString(HealthComponent::Classifier), [&engine] {
         const ClassifierWorkerClient &classifier = engine.classifier();
-        if (classifier.workerPid() != 0)
-            return {true, QStringLiteral("running")};
-        if (classifier.counters().jobs == 0 && classifier.pending() == 0)
-            return {true, QStringLiteral("starts with the first result")};
-        if (engine.isStopping() || !engine.isRunning())
-            return {true, QStringLiteral("stopped")};
-        return {false, QStringLiteral("the classification worker is not running: results count as unknown")};
+        HealthReading reading;
+        if (classifier.workerPid() != 0) {
+            reading.detail = QStringLiteral("running");
+        } else if (classifier.counters().jobs == 0 && classifier.pending() == 0) {
+            reading.detail = QStringLiteral("starts with the first result");
+        } else if (engine.isStopping() || !engine.isRunning()) {
+            reading.detail = QStringLiteral("stopped");
+        } else {
+            reading.ok = false;
+            reading.detail =
+                QStringLiteral("the classification worker is not running: results count as unknown");
+        }
+        return reading;
     });
     health.setProbe(QString(HealthComponent::Scheduler), [&engine] {
         const bool scheduling = engine.isRunning() && !engine.isStopping();
