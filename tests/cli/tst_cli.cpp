@@ -280,7 +280,7 @@ private Q_SLOTS:
         QVERIFY2(healthz.status == 200, qPrintable(healthz.error + QString::fromUtf8(healthz.body)));
         QCOMPARE(healthz.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
         const QJsonObject components = healthz.json().value(QStringLiteral("components")).toObject();
-        for (const char *component : {"database", "engine", "scheduler", "event_loop"})
+        for (const char *component : {"database", "engine", "scheduler", "event_loop", "classifier"})
             QVERIFY2(components.value(QLatin1String(component)).toObject().value(QStringLiteral("status")) ==
                          QStringLiteral("ok"),
                      component);
