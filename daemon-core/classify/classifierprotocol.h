@@ -25,7 +25,7 @@
 // exits with 2 on a malformed frame and with 0 at the end of its input.
 //
 // Command line: prophasis-core-classifier [--budget-instructions N] [--memory-limit-bytes N]
-//               [--max-states N]
+//               [--max-states N] [--max-sources N]
 namespace prophasis {
 
 inline constexpr std::uint64_t DefaultClassifierBudgetInstructions = 1'000'000;

@@ -231,6 +231,8 @@ void ClassifierWorkerClient::startWorker()
         QString::number(m_options.memoryLimitBytes),
         QStringLiteral("--max-states"),
         QString::number(std::max(1, m_options.maxStates)),
+        QStringLiteral("--max-sources"),
+        QString::number(std::max(1, m_options.maxSources)),
     });
 #ifdef Q_OS_LINUX
     // Should the core die, a worker stuck in C must not spin on forever.

@@ -29,6 +29,7 @@ struct ClassifierWorkerOptions
     quint64 budgetInstructions = DefaultClassifierBudgetInstructions; // per job
     quint64 memoryLimitBytes = DefaultClassifierMemoryLimitBytes;     // per classifier
     int maxStates = int(DefaultMaxClassifierStates);                  // compiled classifiers kept
+    int maxSources = int(MaxClassifierSources); // classifier texts kept (at least maxStates)
     // Wall clock: a batch of one job may take jobTimeoutMs; each further job in a batch adds
     // batchTimeoutPerJobMs.
     int jobTimeoutMs = 2000;

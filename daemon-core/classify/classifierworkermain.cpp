@@ -80,6 +80,8 @@ bool parseArguments(int argc, char **argv, ClassifierEngineOptions *options)
             options->limits.memoryLimitBytes = static_cast<std::size_t>(value);
         else if (name == "--max-states" && readNumber(text, 1, 1'000'000, &value))
             options->maxStates = static_cast<std::size_t>(value);
+        else if (name == "--max-sources" && readNumber(text, 1, 1'000'000, &value))
+            options->maxSources = static_cast<std::size_t>(value);
         else
             return false;
     }
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
     prophasis::ClassifierEngineOptions options;
     if (!prophasis::parseArguments(argc, argv, &options)) {
         std::fprintf(stderr, "usage: prophasis-core-classifier [--budget-instructions N] "
-                             "[--memory-limit-bytes N] [--max-states N]\n");
+                             "[--memory-limit-bytes N] [--max-states N] [--max-sources N]\n");
         return prophasis::ExitUsage;
     }
     int input = -1;

@@ -391,6 +391,24 @@ return ({[0] = "ok", "minor", "major", "critical", "unknown"})[v % 5]
         QCOMPARE(after.error, QStringLiteral("classification is stopped"));
     }
 
+    void aSourceTheWorkerDroppedIsSentAgain()
+    {
+        ClassifierWorkerOptions tight = options();
+        tight.maxStates = 1;
+        tight.maxSources = 1;
+        m_client = std::make_unique<ClassifierWorkerClient>(tight);
+        const QString other = QStringLiteral("return 'major'");
+        // One batch each: the worker holds one source at a time, the client thinks it holds both.
+        QCOMPARE(classifyOne(*m_client, goodJob()).state, State::Minor);
+        QCOMPARE(classifyOne(*m_client, job(other)).state, State::Major);
+        const ClassificationOutcome again = classifyOne(*m_client, goodJob());
+        QVERIFY2(!again.failed(), qPrintable(again.error));
+        QCOMPARE(again.state, State::Minor);
+        // The third job went twice: answered "missing", then sent with its source.
+        QCOMPARE(m_client->counters().batches, quint64(4));
+        QCOMPARE(m_client->counters().restarts, quint64(0));
+    }
+
     // The worker keeps a bounded number of states and sources; what it dropped is asked for again.
     void theEngineDropsTheLeastRecentlyUsed()
     {
