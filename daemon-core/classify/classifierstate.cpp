@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 #include <lua.hpp>
@@ -60,34 +61,30 @@ constexpr const char *ResultKeys[] = {"time", "type", "value", "message", "statu
 // Interning strings is most of the cost of building a job's inputs, and consecutive results
 // mostly repeat their type, message and metric names: those are reused from the previous
 // result's Lua strings, kept in stack slots, when the text is the same. The field names are
-// pushed once per job. (Trivially destructible: it lives on the stack across Lua calls.)
+// interned once per classifier. (Trivially destructible: it lives on the stack across Lua calls.)
 struct ResultPusher
 {
     static constexpr int RepeatedNames = 16;
     lua_State *L = nullptr;
-    int keys = 0;  // ResultKeys, in order
     int slots = 0; // type, message, then RepeatedNames metric names
     const std::string *type = nullptr;
     const std::string *message = nullptr;
     const std::string *names[RepeatedNames] = {};
 
+    // Runs inside the job closure, whose upvalues are ResultKeys (ClassifierState::buildSandbox).
     explicit ResultPusher(lua_State *state)
         : L(state)
     {
         luaL_checkstack(L, 8 + 2 + RepeatedNames, "building the inputs");
-        keys = lua_gettop(L) + 1;
-        for (const char *key : ResultKeys)
-            lua_pushstring(L, key);
         slots = lua_gettop(L) + 1;
-        for (int i = 0; i < 2 + RepeatedNames; ++i)
-            lua_pushnil(L);
+        lua_settop(L, slots + 2 + RepeatedNames - 1); // nils
     }
 
     // table[key] = what push() pushes; push must not leave anything else on the stack.
     template <typename Push>
     void set(std::size_t field, Push push)
     {
-        lua_pushvalue(L, keys + int(field));
+        lua_pushvalue(L, lua_upvalueindex(int(field) + 1));
         push();
         lua_rawset(L, -3);
     }
@@ -275,7 +272,7 @@ void ClassifierState::setUp(const std::string &source)
     // Jobs leave short-lived garbage (their inputs): collecting once the heap is three times
     // what survives keeps collections rare (measured: less work per job than the generational
     // collector, whose minor collections promote the inputs of the job in progress).
-    lua_gc(L, LUA_GCINC, 300, 100, 0);
+    lua_gc(L, LUA_GCINC, 300, 100, 16); // a step every 64 KiB allocated: fewer, cheaper steps
 }
 
 int ClassifierState::protectedSetUp(lua_State *L)
@@ -322,6 +319,12 @@ void ClassifierState::buildSandbox(lua_State *L)
     lua_setfield(L, -2, "__metatable");
     m_envMetaRef = luaL_ref(L, LUA_REGISTRYINDEX);
 
+    // The job function, with the field names of result tables as its upvalues (ResultPusher).
+    for (const char *key : ResultKeys)
+        lua_pushstring(L, key);
+    lua_pushcclosure(L, protectedJob, int(std::size(ResultKeys)));
+    m_jobRef = luaL_ref(L, LUA_REGISTRYINDEX);
+
     // Text only: bytecode can break out of any sandbox.
     loadText(L, m_source->data(), m_source->size(), ClassifierChunkName);
     m_chunkRef = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -360,7 +363,7 @@ void ClassifierState::classify(const json &job, ClassifierAnswer *answer)
     lua_State *L = m_state;
     lua_settop(L, 0);
     startLuaLimits(L, &m_limits, m_settings.budgetInstructions, m_settings.memoryLimitBytes);
-    lua_pushcfunction(L, protectedJob);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, m_jobRef);
     const int status = lua_pcall(L, 0, 1, 0);
     stopLuaLimits(L, &m_limits, m_settings.memoryLimitBytes);
     finishJob(status, answer);

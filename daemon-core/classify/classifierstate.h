@@ -50,6 +50,7 @@ private:
     lua_State *m_state = nullptr;
     // Registry references, set up once.
     int m_chunkRef = 0;
+    int m_jobRef = 0;
     int m_envMetaRef = 0;
     int m_currentRef = 0;     // {results = …}: what trend() and failureRule() default to
     std::string m_setupError; // the classifier cannot run at all (e.g. it does not compile)
