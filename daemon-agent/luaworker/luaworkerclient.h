@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "shared/luasandbox/framecodec.h"
 #include "daemon-agent/luaworker/luarunlimits.h"
+#include "shared/luasandbox/framecodec.h"
 #include "shared/plugin/runresult.h"
 
 class QProcess;

@@ -68,9 +68,9 @@
 #endif
 
 #include "daemon-agent/luaworker/childprocess.h"
-#include "shared/luasandbox/framecodec.h"
 #include "daemon-agent/luaworker/luaruntime.h"
 #include "daemon-agent/luaworker/workerprotocol.h"
+#include "shared/luasandbox/framecodec.h"
 
 namespace prophasis {
 namespace {
