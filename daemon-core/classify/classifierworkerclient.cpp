@@ -98,6 +98,7 @@ void ClassifierWorkerClient::classify(ClassificationJob job, Done done)
                      QStringLiteral("the classifier is longer than %1 bytes").arg(MaxClassifierSourceBytes));
         return;
     }
+    entry.name = job.classifierName;
     entry.json = classifierJobJson(entry.id, entry.source->key, job);
     if (entry.json.size() > MaxJobBytes) {
         answerFailed(entry, QStringLiteral("the classifier's inputs are larger than the worker accepts"));
@@ -382,12 +383,15 @@ void ClassifierWorkerClient::batchTimedOut()
     std::vector<Entry *> batch = std::exchange(m_inFlight, {});
     if (batch.size() == 1) {
         ++m_counters.timeouts;
-        qCWarning(lcClassifier).noquote()
-            << "a classifier did not finish within" << limit << "ms; restarting the classification worker";
+        qCWarning(lcClassifier).noquote() << "classifier" << batch.front()->name << "did not finish within"
+                                          << limit << "ms; restarting the classification worker";
         answerFailed(*batch.front(),
                      QStringLiteral("classifier stopped after its wall-clock limit of %1 ms").arg(limit));
     } else {
         // Which job hangs is unknown: run each again in a batch of its own.
+        qCInfo(lcClassifier).noquote()
+            << "a batch of" << batch.size() << "classifications did not finish within" << limit
+            << "ms; running them one at a time";
         for (Entry *entry : batch)
             entry->alone = true;
         m_waiting.insert(m_waiting.begin(), batch.begin(), batch.end());

@@ -100,6 +100,7 @@ private:
     {
         qint64 id = 0;
         std::shared_ptr<const Source> source;
+        QString name;     // ClassificationJob::classifierName, for the log
         std::string json; // the job as the worker reads it
         Done done;
         bool answered = false;
