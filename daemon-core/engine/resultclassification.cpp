@@ -253,8 +253,12 @@ ClassificationJob ResultClassification::buildJob(const SeriesKey &series, const 
     job.arguments = resolveArguments(plugin.pluginId, plugin.arguments, given, nullptr).value_or(given);
     if (m_topology)
         job.variables = m_topology->effectiveVariables(series.hostId);
-    if (readsOthers(choice.source))
-        job.others = othersOnHost(series);
+    if (readsOthers(choice.source)) {
+        for (const auto &[pluginId, other] : othersOnHost(series).asKeyValueRange()) {
+            job.others.insert(pluginId, other);
+            job.otherChecks.insert(pluginId, m_config->checks.value(other.checkId).name);
+        }
+    }
     return job;
 }
 

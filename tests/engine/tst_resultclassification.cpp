@@ -230,6 +230,7 @@ private Q_SLOTS:
         // (the disk series of the other check has no result yet anyway).
         QCOMPARE(job.others.size(), 1);
         QCOMPARE(job.others.value(QStringLiteral("org.prophasis.md_raid")).time, T0);
+        QCOMPARE(job.otherChecks.value(QStringLiteral("org.prophasis.md_raid")), QStringLiteral("storage"));
         QVERIFY(!job.others.contains(QStringLiteral("org.prophasis.disk")));
     }
 
