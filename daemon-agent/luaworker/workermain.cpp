@@ -60,9 +60,6 @@
 #include <exception>
 #include <string>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -70,44 +67,12 @@
 #include "daemon-agent/luaworker/childprocess.h"
 #include "daemon-agent/luaworker/luaruntime.h"
 #include "daemon-agent/luaworker/workerprotocol.h"
-#include "shared/luasandbox/framecodec.h"
+#include "shared/luasandbox/workerloop.h"
 
 namespace prophasis {
 namespace {
 
-constexpr int ExitMalformed = 2;
-constexpr int ExitBroken = 1;
-
-// The protocol gets private descriptors; 0 becomes /dev/null and 1 a copy of stderr, so that
-// nothing else (a stray printf, a library) can read requests or corrupt an answer.
-bool takeProtocolChannels(int *input, int *output)
-{
-    *input = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-    *output = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (*input < 0 || *output < 0 || null < 0)
-        return false;
-    ::dup2(null, STDIN_FILENO);
-    ::dup2(STDERR_FILENO, STDOUT_FILENO);
-    ::close(null);
-    return true;
-}
-
-bool writeAll(int fd, const std::string &data)
-{
-    std::size_t written = 0;
-    while (written < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        written += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-LuaWorkerResponse answer(LuaRuntime &runtime, const std::string &payload, bool *malformed)
+LuaWorkerResponse answerRequest(LuaRuntime &runtime, const std::string &payload, bool *malformed)
 {
     LuaWorkerRequest request;
     std::string error;
@@ -127,39 +92,17 @@ LuaWorkerResponse answer(LuaRuntime &runtime, const std::string &payload, bool *
 int serve(int input, int output)
 {
     LuaRuntime runtime;
-    LuaFrameDecoder decoder;
-    std::string payload;
-    char buffer[64 * 1024];
-    while (true) {
-        const ssize_t n = ::read(input, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (decoder.buffered() == 0)
-                return 0;
-            std::fprintf(stderr, "prophasis-agent-lua: input ended inside a frame\n");
-            return ExitMalformed;
-        }
-        decoder.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
-        while (true) {
-            const LuaFrameDecoder::Status status = decoder.next(&payload);
-            if (status == LuaFrameDecoder::Status::NeedMore)
-                break;
-            if (status == LuaFrameDecoder::Status::Malformed) {
-                std::fprintf(stderr, "prophasis-agent-lua: a frame length of 0 or over %zu bytes\n",
-                             MaxLuaFrameBytes);
-                return ExitMalformed;
-            }
+    return serveFrames(
+        input, output, "prophasis-agent-lua",
+        [&runtime](const std::string &payload, std::string *answer) {
             bool malformed = false;
-            const LuaWorkerResponse response = answer(runtime, payload, &malformed);
+            const LuaWorkerResponse response = answerRequest(runtime, payload, &malformed);
             if (malformed)
-                return ExitMalformed;
-            const std::optional<std::string> frame = encodeLuaFrame(serializeLuaWorkerResponse(response));
-            if (!frame || !writeAll(output, *frame))
-                return ExitBroken;
-            reapOrphans();
-        }
-    }
+                return false;
+            *answer = serializeLuaWorkerResponse(response);
+            return true;
+        },
+        reapOrphans);
 }
 
 } // namespace
@@ -167,8 +110,6 @@ int serve(int input, int output)
 
 int main()
 {
-    // A closed pipe must be an error from write(), not a death by signal.
-    ::signal(SIGPIPE, SIG_IGN);
 #ifdef __linux__
     // Commands' orphaned children are re-parented here and reaped, instead of piling up as
     // zombies under whoever the agent's parent is.
