@@ -232,6 +232,9 @@ int main(int argc, char *argv[])
     const SchedulerCounters schedulerBefore = engine.scheduler().counters();
     const qint64 storedBefore = stored(), cpuBefore = processCpuNs();
     const qint64 agentsBefore = cpuNsOfAll(agentPids), databaseBefore = cpuNsOfAll(databasePids);
+    // The classification worker is the engine's child process, outside processCpuNs().
+    const qint64 classifierPid = engine.classifier().workerPid();
+    const qint64 classifierBefore = classifierPid ? cpuNsOf(classifierPid) : 0;
     QElapsedTimer clock;
     clock.start();
     waitMs(seconds * 1000);
@@ -240,6 +243,9 @@ int main(int argc, char *argv[])
     const double coreCpu = double(processCpuNs() - cpuBefore) / 1e3;
     const double agentsCpu = double(cpuNsOfAll(agentPids) - agentsBefore) / 1e3;
     const double databaseCpu = double(cpuNsOfAll(databasePids) - databaseBefore) / 1e3;
+    const double classifierCpu = classifierPid == engine.classifier().workerPid() && classifierPid
+                                     ? double(cpuNsOf(classifierPid) - classifierBefore) / 1e3
+                                     : -1;
     const SchedulerCounters schedulerAfter = engine.scheduler().counters();
     const DispatchCounters dispatch = engine.dispatcher().counters();
 
@@ -248,6 +254,11 @@ int main(int argc, char *argv[])
         << " /s)\n"
         << "core CPU            " << QString::number(coreCpu / std::max<qint64>(results, 1), 'f', 1)
         << " µs per result (" << QString::number(coreCpu / elapsed / 1e4, 'f', 0) << " % of one core)\n"
+        << "classifier CPU      "
+        << (classifierCpu < 0 ? QStringLiteral("(the worker restarted or never ran)")
+                              : QString::number(classifierCpu / std::max<qint64>(results, 1), 'f', 1) +
+                                    QStringLiteral(" µs per result (the worker process)"))
+        << "\n"
         << "agents CPU          " << QString::number(agentsCpu / std::max<qint64>(results, 1), 'f', 1)
         << " µs per result (" << agentPids.size() << " agent processes)\n";
     if (!databasePids.isEmpty())
