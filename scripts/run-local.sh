@@ -141,7 +141,8 @@ trap 'request_stop SIGTERM' TERM
 trap 'request_stop SIGHUP' HUP
 
 start_program agent "$agent_log" "$agent_bin" run --config-dir "$agent_dir"
-start_program core "$core_log" "$core_bin" run --data-dir "$core_dir"
+# Loopback only: this is a trial on one machine, not a core others should reach.
+start_program core "$core_log" "$core_bin" run --data-dir "$core_dir" --listen 127.0.0.1
 
 agent_port=$(sed -n 's/.*"port": *\([0-9][0-9]*\).*/\1/p' "$agent_dir/agent.json")
 agent_listen=$(sed -n 's/.*"listen": *"\([^"]*\)".*/\1/p' "$agent_dir/agent.json")
@@ -172,7 +173,7 @@ Prophasis is running on this machine (data and logs in $prophasis_home):
   agent  pid ${running[agent]}  listening on ${agent_listen:-all addresses}:${agent_port:-?}
          configuration $agent_dir, log $agent_log
   core   pid ${running[core]}  SQLite database in $core_dir
-         log $core_log
+         health https://127.0.0.1:4049/healthz, log $core_log
 
 Press Ctrl-C to stop.
 

@@ -178,8 +178,9 @@ void CoreEngine::registerBuiltInPlugins()
                 recordLog(entry);
             }
             if (!registration.created.isEmpty() || !registration.upgraded.isEmpty()) {
-                qCInfo(lcEngine).noquote() << "built-in plugins added:" << registration.created
-                                           << "upgraded:" << registration.upgraded;
+                qCInfo(lcEngine).noquote()
+                    << "built-in plugins added:" << (registration.created.join(u", ") + u';')
+                    << "upgraded:" << registration.upgraded.join(u", ");
                 m_watcher->reloadNow();
             }
         },
