@@ -88,7 +88,13 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
                     .arg(m_options.scheduler.maxLateness.count());
             entry.foldKey = QStringLiteral("scheduler|late|") + report.series.hostId.toString();
         } else {
-            entry.message = QStringLiteral("the agent's queue is full: run of %1 not queued").arg(what);
+            const bool onCore =
+                m_configuration &&
+                m_configuration->plugins.value(report.series.pluginId).runtime == PluginRuntime::Server;
+            entry.message = QStringLiteral("%1 is full: run of %2 not queued")
+                                .arg(onCore ? QStringLiteral("the queue of server-side checks")
+                                            : QStringLiteral("the agent's queue"),
+                                     what);
             entry.foldKey = QStringLiteral("scheduler|full|") + report.series.hostId.toString();
         }
         recordLog(entry);
