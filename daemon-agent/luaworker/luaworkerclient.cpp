@@ -3,16 +3,8 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QProcess>
 
-#include <algorithm>
 #include <utility>
-
-#include <signal.h>
-#include <unistd.h>
-#ifdef Q_OS_LINUX
-#include <sys/prctl.h>
-#endif
 
 namespace prophasis {
 
@@ -20,30 +12,32 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcLuaWorker, "prophasis.agent.luaworker")
 
-// A worker log line longer than this is logged in pieces rather than buffered without end.
-constexpr qsizetype MaxLogLineBytes = 8 * 1024;
-// How long the destructor waits for a SIGKILLed worker to be gone.
-constexpr int WorkerReapMs = 1000;
-
 } // namespace
 
 LuaWorkerClient::LuaWorkerClient(const QString &workerProgram, QObject *parent)
     : QObject(parent)
     , m_program(workerProgram)
+    , m_worker(this)
 {
+    m_worker.setProgram(m_program);
+    // Its own group, so that a kill on timeout reaches whatever the plugin started too.
+    m_worker.setOwnSession(true);
+    connect(&m_worker, &LuaWorkerProcess::frameReceived, this, &LuaWorkerClient::handleAnswer);
+    connect(&m_worker, &LuaWorkerProcess::malformedFrame, this, [this] {
+        failCurrent(QStringLiteral("plugin_error"), QStringLiteral("the Lua worker sent a malformed frame"));
+    });
+    connect(&m_worker, &LuaWorkerProcess::logLine, this,
+            [](const QString &line) { qCInfo(lcLuaWorker).noquote() << line; });
+    connect(&m_worker, &LuaWorkerProcess::finished, this, &LuaWorkerClient::workerFinished);
+    connect(&m_worker, &LuaWorkerProcess::failedToStart, this, &LuaWorkerClient::workerFailedToStart);
     m_timeout.setSingleShot(true);
     // A coarse timer may fire up to 5 % early, and a run must get the whole of its time.
     m_timeout.setTimerType(Qt::PreciseTimer);
     connect(&m_timeout, &QTimer::timeout, this, &LuaWorkerClient::timedOut);
 }
 
-LuaWorkerClient::~LuaWorkerClient()
-{
-    stopWorker();
-    // Reap the killed workers now, so none outlives its client.
-    for (QProcess *process : findChildren<QProcess *>(Qt::FindDirectChildrenOnly))
-        process->waitForFinished(WorkerReapMs);
-}
+// m_worker kills the worker and reaps it, so none outlives its client.
+LuaWorkerClient::~LuaWorkerClient() = default;
 
 void LuaWorkerClient::run(const LuaRunRequest &request, std::function<void(RunResult)> done)
 {
@@ -53,7 +47,7 @@ void LuaWorkerClient::run(const LuaRunRequest &request, std::function<void(RunRe
 
 qint64 LuaWorkerClient::workerPid() const
 {
-    return m_process ? m_process->processId() : 0;
+    return m_worker.processId();
 }
 
 QString LuaWorkerClient::defaultWorkerProgram()
@@ -101,65 +95,10 @@ void LuaWorkerClient::startNext()
                                QStringLiteral("the run's arguments are larger than the Lua worker accepts")));
         return;
     }
-    if (!m_process)
-        startWorker();
-    if (m_process->state() == QProcess::NotRunning)
-        return; // it could not start: the queued errorOccurred answers the run
-    // QProcess buffers this until the worker has started.
-    m_process->write(frame->data(), static_cast<qint64>(frame->size()));
+    if (!m_worker.hasWorker() && !m_worker.start())
+        return; // it could not start: the queued failedToStart answers the run
+    m_worker.write(*frame);
     m_timeout.start(request.timeoutMs > 0 ? request.timeoutMs : DefaultLuaRunTimeoutMs);
-}
-
-void LuaWorkerClient::startWorker()
-{
-    m_decoder.clear();
-    m_logBuffer.clear();
-    m_lastLogLine.clear();
-    auto *process = new QProcess(this);
-    process->setProgram(m_program);
-    process->setChildProcessModifier([] {
-        // A group of its own, so that a kill on timeout reaches whatever it started too.
-        ::setsid();
-#ifdef Q_OS_LINUX
-        // Should the agent die mid-run, a worker stuck in C must not spin on forever.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-    });
-    connect(process, &QProcess::readyReadStandardOutput, this, &LuaWorkerClient::readAnswers);
-    connect(process, &QProcess::readyReadStandardError, this, &LuaWorkerClient::readLog);
-    // Queued: start() can report this before it returns, in the middle of startNext().
-    connect(
-        process, &QProcess::errorOccurred, this,
-        [this, process](QProcess::ProcessError error) {
-            if (error == QProcess::FailedToStart)
-                workerFailedToStart(process);
-        },
-        Qt::QueuedConnection);
-    connect(process, &QProcess::finished, this, [this, process](int exitCode, QProcess::ExitStatus status) {
-        workerFinished(process, exitCode, status == QProcess::CrashExit);
-    });
-    m_process = process;
-    process->start(QIODevice::ReadWrite);
-}
-
-void LuaWorkerClient::readAnswers()
-{
-    if (!m_process)
-        return;
-    const QByteArray data = m_process->readAllStandardOutput();
-    m_decoder.feed(std::string_view(data.constData(), static_cast<std::size_t>(data.size())));
-    std::string payload;
-    while (m_process) {
-        const LuaFrameDecoder::Status status = m_decoder.next(&payload);
-        if (status == LuaFrameDecoder::Status::NeedMore)
-            return;
-        if (status == LuaFrameDecoder::Status::Malformed) {
-            failCurrent(QStringLiteral("plugin_error"),
-                        QStringLiteral("the Lua worker sent a malformed frame"));
-            return;
-        }
-        handleAnswer(payload);
-    }
 }
 
 void LuaWorkerClient::handleAnswer(const std::string &payload)
@@ -182,50 +121,19 @@ void LuaWorkerClient::handleAnswer(const std::string &payload)
     finish(std::move(*result));
 }
 
-void LuaWorkerClient::readLog()
+void LuaWorkerClient::workerFinished(const QString &how)
 {
-    if (!m_process)
-        return;
-    m_logBuffer += m_process->readAllStandardError();
-    qsizetype newline;
-    while ((newline = m_logBuffer.indexOf('\n')) >= 0 || m_logBuffer.size() > MaxLogLineBytes) {
-        const qsizetype length = newline >= 0 ? newline : MaxLogLineBytes;
-        m_lastLogLine = QString::fromUtf8(m_logBuffer.left(length));
-        m_logBuffer.remove(0, newline >= 0 ? length + 1 : length);
-        qCInfo(lcLuaWorker).noquote() << m_lastLogLine;
-    }
-}
-
-void LuaWorkerClient::workerFinished(QProcess *process, int exitCode, bool crashed)
-{
-    if (process != m_process)
-        return;
-    readAnswers(); // an answer may have come just before the end
-    readLog();
-    if (process != m_process)
-        return;
-    m_process = nullptr;
-    process->deleteLater();
-    const QString how = crashed ? QStringLiteral("it was killed or crashed")
-                                : QStringLiteral("it exited with code %1").arg(exitCode);
-    const QString lastWords =
-        m_lastLogLine.isEmpty() ? QString() : QStringLiteral(" (last log: %1)").arg(m_lastLogLine);
     if (!m_current) {
-        qCWarning(lcLuaWorker).noquote() << "the Lua worker stopped between runs:" << how + lastWords;
+        qCWarning(lcLuaWorker).noquote() << "the Lua worker stopped between runs:" << how;
         return;
     }
     m_timeout.stop();
     finish(RunResult::failure(QStringLiteral("plugin_error"),
-                              QStringLiteral("the Lua worker stopped: %1%2").arg(how, lastWords)));
+                              QStringLiteral("the Lua worker stopped: %1").arg(how)));
 }
 
-void LuaWorkerClient::workerFailedToStart(QProcess *process)
+void LuaWorkerClient::workerFailedToStart(const QString &reason)
 {
-    if (process != m_process)
-        return;
-    const QString reason = process->errorString();
-    m_process = nullptr;
-    process->deleteLater();
     qCWarning(lcLuaWorker).noquote() << "cannot start the Lua worker" << m_program << ":" << reason;
     if (m_current)
         finish(RunResult::failure(
@@ -247,7 +155,7 @@ void LuaWorkerClient::timedOut()
 
 void LuaWorkerClient::failCurrent(const QString &errorType, const QString &message)
 {
-    stopWorker();
+    m_worker.kill(); // its whole process group, without waiting
     if (m_current)
         finish(RunResult::failure(errorType, message));
 }
@@ -263,24 +171,6 @@ void LuaWorkerClient::finish(RunResult result)
     result.pluginVersion = run.request.version;
     scheduleNext();
     run.done(std::move(result)); // may delete this: nothing after it
-}
-
-// Kills the worker's whole process group without waiting; the QProcess goes once it is reaped.
-void LuaWorkerClient::stopWorker()
-{
-    if (!m_process)
-        return;
-    QProcess *process = std::exchange(m_process, nullptr);
-    process->disconnect(this);
-    if (const qint64 pid = process->processId(); pid > 0)
-        ::kill(-static_cast<pid_t>(pid), SIGKILL);
-    process->kill(); // also when it has not reached setsid() yet
-    if (process->state() == QProcess::NotRunning)
-        process->deleteLater();
-    else
-        connect(process, &QProcess::finished, process, &QObject::deleteLater);
-    m_decoder.clear();
-    m_logBuffer.clear();
 }
 
 } // namespace prophasis

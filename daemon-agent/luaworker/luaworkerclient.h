@@ -12,10 +12,8 @@
 #include <string>
 
 #include "daemon-agent/luaworker/luarunlimits.h"
-#include "shared/luasandbox/framecodec.h"
+#include "shared/luasandbox/luaworkerprocess.h"
 #include "shared/plugin/runresult.h"
-
-class QProcess;
 
 namespace prophasis {
 
@@ -66,22 +64,15 @@ private:
 
     void scheduleNext();
     void startNext();
-    void startWorker();
-    void readAnswers();
     void handleAnswer(const std::string &payload);
-    void readLog();
-    void workerFinished(QProcess *process, int exitCode, bool crashed);
-    void workerFailedToStart(QProcess *process);
+    void workerFinished(const QString &how);
+    void workerFailedToStart(const QString &reason);
     void timedOut();
     void failCurrent(const QString &errorType, const QString &message);
     void finish(RunResult result);
-    void stopWorker();
 
     QString m_program;
-    QProcess *m_process = nullptr;
-    LuaFrameDecoder m_decoder;
-    QByteArray m_logBuffer;
-    QString m_lastLogLine;
+    LuaWorkerProcess m_worker;
     std::deque<PendingRun> m_queue;
     std::optional<PendingRun> m_current;
     qint64 m_currentId = 0;

@@ -4,15 +4,9 @@
 #include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QProcess>
 
 #include <algorithm>
 #include <utility>
-
-#include <signal.h>
-#ifdef Q_OS_LINUX
-#include <sys/prctl.h>
-#endif
 
 #include "daemon-core/classify/classifierjobjson.h"
 
@@ -22,24 +16,47 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcClassifier, "prophasis.core.classifier")
 
-// A worker log line longer than this is logged in pieces rather than buffered without end.
-constexpr qsizetype MaxLogLineBytes = 8 * 1024;
-// How long stop() and the destructor wait for a SIGKILLed worker to be gone.
-constexpr int WorkerReapMs = 1000;
 // A batch frame stays well under the frame cap, whatever the jobs hold.
 constexpr std::size_t MaxBatchBytes = MaxLuaFrameBytes / 2;
 constexpr std::size_t MaxJobBytes = MaxBatchBytes - MaxClassifierSourceBytes - 1024;
 // Distinct sources remembered; past this the memo starts again (jobs keep their own).
 constexpr qsizetype MaxRememberedSources = 1024;
 
+// For a malformed frame and for answers that do not match the batch in flight alike.
+QString unexpectedAnswer()
+{
+    return QStringLiteral("the classification worker sent a malformed or unexpected answer");
+}
+
 } // namespace
 
 ClassifierWorkerClient::ClassifierWorkerClient(ClassifierWorkerOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_worker(this)
 {
     if (m_options.workerProgram.isEmpty())
         m_options.workerProgram = defaultWorkerProgram();
+    m_worker.setProgram(
+        m_options.workerProgram,
+        {QStringLiteral("--budget-instructions"), QString::number(m_options.budgetInstructions),
+         QStringLiteral("--memory-limit-bytes"), QString::number(m_options.memoryLimitBytes),
+         QStringLiteral("--max-states"), QString::number(std::max(1, m_options.maxStates)),
+         QStringLiteral("--max-sources"), QString::number(std::max(1, m_options.maxSources))});
+    connect(&m_worker, &LuaWorkerProcess::frameReceived, this, [this](const std::string &payload) {
+        if (!handleAnswers(payload))
+            workerBroke(unexpectedAnswer());
+    });
+    connect(&m_worker, &LuaWorkerProcess::malformedFrame, this, [this] { workerBroke(unexpectedAnswer()); });
+    connect(&m_worker, &LuaWorkerProcess::logLine, this,
+            [](const QString &line) { qCWarning(lcClassifier).noquote() << line; });
+    connect(&m_worker, &LuaWorkerProcess::finished, this, [this](const QString &how) {
+        workerBroke(QStringLiteral("the classification worker stopped: %1").arg(how));
+    });
+    connect(&m_worker, &LuaWorkerProcess::failedToStart, this, [this](const QString &reason) {
+        workerBroke(QStringLiteral("the classification worker %1 could not start: %2")
+                        .arg(m_options.workerProgram, reason));
+    });
     m_options.maxBatchJobs = std::max(1, m_options.maxBatchJobs);
     m_options.jobTimeoutMs = std::max(1, m_options.jobTimeoutMs);
     m_options.batchTimeoutPerJobMs = std::max(0, m_options.batchTimeoutPerJobMs);
@@ -53,13 +70,8 @@ ClassifierWorkerClient::ClassifierWorkerClient(ClassifierWorkerOptions options, 
     connect(&m_backoffTimer, &QTimer::timeout, this, &ClassifierWorkerClient::scheduleSend);
 }
 
-ClassifierWorkerClient::~ClassifierWorkerClient()
-{
-    killWorker();
-    // Reap the killed workers now, so none outlives its client.
-    for (QProcess *process : findChildren<QProcess *>(Qt::FindDirectChildrenOnly))
-        process->waitForFinished(WorkerReapMs);
-}
+// m_worker kills the worker and reaps it, so none outlives its client.
+ClassifierWorkerClient::~ClassifierWorkerClient() = default;
 
 QString ClassifierWorkerClient::defaultWorkerProgram()
 {
@@ -68,7 +80,7 @@ QString ClassifierWorkerClient::defaultWorkerProgram()
 
 qint64 ClassifierWorkerClient::workerPid() const
 {
-    return m_process ? m_process->processId() : 0;
+    return m_worker.processId();
 }
 
 void ClassifierWorkerClient::classify(ClassificationJob job, Done done)
@@ -160,7 +172,7 @@ void ClassifierWorkerClient::sendBatch()
     m_sendScheduled = false;
     if (m_stopped || !m_inFlight.empty() || m_waiting.empty() || m_backoffTimer.isActive())
         return;
-    if (!m_process)
+    if (!m_worker.hasWorker())
         startWorker();
 
     const qint64 batch = m_nextBatch++;
@@ -209,8 +221,7 @@ void ClassifierWorkerClient::sendBatch()
         workerBroke(QStringLiteral("a batch did not fit into a frame"));
         return;
     }
-    // QProcess buffers this until the worker has started.
-    m_process->write(frame->data(), qint64(frame->size()));
+    m_worker.write(*frame);
     m_batchTimer.start(m_inFlightTimeoutMs);
 }
 
@@ -220,58 +231,7 @@ void ClassifierWorkerClient::startWorker()
         ++m_counters.restarts;
     m_everStarted = true;
     m_workerKeys.clear();
-    m_decoder.clear();
-    m_logBuffer.clear();
-    m_lastLogLine.clear();
-    auto *process = new QProcess(this);
-    process->setProgram(m_options.workerProgram);
-    process->setArguments({
-        QStringLiteral("--budget-instructions"),
-        QString::number(m_options.budgetInstructions),
-        QStringLiteral("--memory-limit-bytes"),
-        QString::number(m_options.memoryLimitBytes),
-        QStringLiteral("--max-states"),
-        QString::number(std::max(1, m_options.maxStates)),
-        QStringLiteral("--max-sources"),
-        QString::number(std::max(1, m_options.maxSources)),
-    });
-#ifdef Q_OS_LINUX
-    // Should the core die, a worker stuck in C must not spin on forever.
-    process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-#endif
-    connect(process, &QProcess::readyReadStandardOutput, this, &ClassifierWorkerClient::readAnswers);
-    connect(process, &QProcess::readyReadStandardError, this, &ClassifierWorkerClient::readLog);
-    // Queued: start() can report this before it returns, in the middle of sendBatch().
-    connect(
-        process, &QProcess::errorOccurred, this,
-        [this, process](QProcess::ProcessError error) {
-            if (error == QProcess::FailedToStart)
-                workerFailedToStart(process);
-        },
-        Qt::QueuedConnection);
-    connect(process, &QProcess::finished, this, [this, process](int exitCode, QProcess::ExitStatus status) {
-        workerFinished(process, exitCode, status == QProcess::CrashExit);
-    });
-    m_process = process;
-    process->start(QIODevice::ReadWrite);
-}
-
-void ClassifierWorkerClient::readAnswers()
-{
-    if (!m_process)
-        return;
-    const QByteArray data = m_process->readAllStandardOutput();
-    m_decoder.feed(std::string_view(data.constData(), std::size_t(data.size())));
-    std::string payload;
-    while (m_process) {
-        const LuaFrameDecoder::Status status = m_decoder.next(&payload);
-        if (status == LuaFrameDecoder::Status::NeedMore)
-            return;
-        if (status == LuaFrameDecoder::Status::Malformed || !handleAnswers(payload)) {
-            workerBroke(QStringLiteral("the classification worker sent a malformed or unexpected answer"));
-            return;
-        }
-    }
+    m_worker.start();
 }
 
 bool ClassifierWorkerClient::handleAnswers(const std::string &payload)
@@ -314,43 +274,6 @@ bool ClassifierWorkerClient::handleAnswers(const std::string &payload)
     m_waiting.insert(m_waiting.begin(), again.begin(), again.end());
     scheduleSend();
     return true;
-}
-
-void ClassifierWorkerClient::readLog()
-{
-    if (!m_process)
-        return;
-    m_logBuffer += m_process->readAllStandardError();
-    qsizetype newline;
-    while ((newline = m_logBuffer.indexOf('\n')) >= 0 || m_logBuffer.size() > MaxLogLineBytes) {
-        const qsizetype length = newline >= 0 ? newline : MaxLogLineBytes;
-        m_lastLogLine = QString::fromUtf8(m_logBuffer.left(length));
-        m_logBuffer.remove(0, newline >= 0 ? length + 1 : length);
-        qCWarning(lcClassifier).noquote() << m_lastLogLine;
-    }
-}
-
-void ClassifierWorkerClient::workerFinished(QProcess *process, int exitCode, bool crashed)
-{
-    if (process != m_process)
-        return;
-    readAnswers(); // an answer may have come just before the end
-    readLog();
-    if (process != m_process)
-        return;
-    const QString how = crashed ? QStringLiteral("it was killed or crashed")
-                                : QStringLiteral("it exited with code %1").arg(exitCode);
-    const QString lastWords =
-        m_lastLogLine.isEmpty() ? QString() : QStringLiteral(" (last log: %1)").arg(m_lastLogLine);
-    workerBroke(QStringLiteral("the classification worker stopped: %1%2").arg(how, lastWords));
-}
-
-void ClassifierWorkerClient::workerFailedToStart(QProcess *process)
-{
-    if (process != m_process)
-        return;
-    workerBroke(QStringLiteral("the classification worker %1 could not start: %2")
-                    .arg(m_options.workerProgram, process->errorString()));
 }
 
 // The worker died on its own, could not start, or broke the protocol: what it held is answered
@@ -404,17 +327,7 @@ void ClassifierWorkerClient::batchTimedOut()
 void ClassifierWorkerClient::killWorker()
 {
     m_workerKeys.clear();
-    m_decoder.clear();
-    m_logBuffer.clear();
-    if (!m_process)
-        return;
-    QProcess *process = std::exchange(m_process, nullptr);
-    process->disconnect(this);
-    process->kill();
-    if (process->state() == QProcess::NotRunning)
-        process->deleteLater();
-    else
-        connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    m_worker.kill();
 }
 
 void ClassifierWorkerClient::stop()
@@ -424,13 +337,8 @@ void ClassifierWorkerClient::stop()
     m_stopped = true;
     m_batchTimer.stop();
     m_backoffTimer.stop();
-    if (m_process) {
-        QProcess *process = std::exchange(m_process, nullptr);
-        process->disconnect(this);
-        process->kill();
-        process->waitForFinished(WorkerReapMs);
-        delete process;
-    }
+    m_worker.kill();
+    m_worker.reap();
     m_inFlight.clear();
     m_waiting.clear();
     for (const auto &entry : m_entries)

@@ -15,9 +15,7 @@
 
 #include "daemon-core/classify/classificationjob.h"
 #include "daemon-core/classify/classifierprotocol.h"
-#include "shared/luasandbox/framecodec.h"
-
-class QProcess;
+#include "shared/luasandbox/luaworkerprocess.h"
 
 namespace prophasis {
 
@@ -115,11 +113,7 @@ private:
     void scheduleSend();
     void sendBatch();
     void startWorker();
-    void readAnswers();
     bool handleAnswers(const std::string &payload);
-    void readLog();
-    void workerFinished(QProcess *process, int exitCode, bool crashed);
-    void workerFailedToStart(QProcess *process);
     void batchTimedOut();
     void workerBroke(const QString &reason);
     void backOff();
@@ -130,12 +124,9 @@ private:
 
     ClassifierWorkerOptions m_options;
     ClassifierWorkerCounters m_counters;
-    QProcess *m_process = nullptr;
+    LuaWorkerProcess m_worker;
     bool m_everStarted = false;
     bool m_stopped = false;
-    LuaFrameDecoder m_decoder;
-    QByteArray m_logBuffer;
-    QString m_lastLogLine;
 
     std::deque<std::unique_ptr<Entry>> m_entries; // every unanswered or undelivered job, in order
     std::deque<Entry *> m_waiting;                // not yet sent, in order
