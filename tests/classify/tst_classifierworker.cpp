@@ -9,9 +9,11 @@
 
 #include "daemon-core/classify/classifierengine.h"
 #include "tests/classify/classifytesthelpers.h"
+#include "tests/support/processgone.h"
 
 using namespace prophasis;
 using namespace prophasis::classifytest;
+using prophasis::test::processGone;
 
 namespace {
 
@@ -31,16 +33,6 @@ ClassificationJob goodJob()
 
 // Hangs inside C, where no instruction hook fires: only the wall-clock kill stops it.
 const QString PatternHang = QStringLiteral(R"(string.find(string.rep("a", 500), ".-.-.-.-b") return "ok")");
-
-bool processGone(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')');
-    return close < 0 || line.mid(close + 2, 1) == "Z";
-}
 
 } // namespace
 

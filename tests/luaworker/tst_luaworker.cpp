@@ -17,10 +17,12 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "shared/luasandbox/framecodec.h"
 #include "daemon-agent/luaworker/luaworkerclient.h"
+#include "shared/luasandbox/framecodec.h"
+#include "tests/support/processgone.h"
 
 using namespace prophasis;
+using prophasis::test::processGone;
 
 namespace {
 
@@ -44,17 +46,6 @@ QByteArray header(quint32 length)
     bytes[2] = char((length >> 8) & 0xff);
     bytes[3] = char(length & 0xff);
     return bytes;
-}
-
-// A process is gone when /proc no longer lists it or it is a zombie waiting to be reaped.
-bool processGone(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')');
-    return close < 0 || line.mid(close + 2, 1) == "Z";
 }
 
 } // namespace
