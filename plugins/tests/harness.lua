@@ -29,6 +29,7 @@ local function readWhole(path)
     f:close()
     return data
 end
+h.readWhole = readWhole
 
 local function describe(v, depth)
     depth = depth or 0
@@ -260,9 +261,25 @@ local function checkType(value, t)
     return false
 end
 
--- Checks manifest.json against shared/plugin/manifest.h and the rules for bundled plugins.
-local function checkManifest(dir, name)
-    local text = assert(readWhole(dir .. "/manifest.json"))
+-- What the manifest of a bundled Lua plugin must hold beyond the rules every plugin follows
+-- (plugins/server/tests/run.lua has the server plugins' kind):
+--   runtime   the runtime it must name
+--   version   {pattern, message}
+--   entry     function(m, dir) → whether m.entry is right, and the message when it is not
+--   packaged  true when agents install it: 'platforms' and 'capabilities' must be listed
+h.BUNDLED = {
+    runtime = "lua",
+    version = { "^1%.0%.0$", "'version' must be 1.0.0" },
+    entry = function(m, dir)
+        return readWhole(dir .. "/" .. m.entry) ~= nil, "'entry' names a missing file: " .. m.entry
+    end,
+    packaged = true,
+}
+
+-- Checks dir/manifest.json against shared/plugin/manifest.h, the rules every plugin here follows
+-- and those of its kind (h.BUNDLED, above).
+function h.checkManifest(dir, name, kind)
+    local text = assert(readWhole(dir .. "/manifest.json"), "no manifest.json")
     local m = json.decode(text)
     local function need(cond, msg)
         if not cond then
@@ -274,22 +291,24 @@ local function checkManifest(dir, name)
     end
     need(m.id == "org.prophasis." .. name, "'id' must be org.prophasis." .. name)
     need(m.id:match("^[a-z0-9][a-z0-9._-]*$") and #m.id <= 128, "'id' has characters agents refuse")
-    need(m.version == "1.0.0", "'version' must be 1.0.0")
-    need(m.runtime == "lua", "'runtime' must be lua")
-    need(readWhole(dir .. "/" .. m.entry) ~= nil, "'entry' names a missing file: " .. m.entry)
+    need(m.version:match(kind.version[1]), kind.version[2])
+    need(m.runtime == kind.runtime, "'runtime' must be " .. kind.runtime)
+    need(kind.entry(m, dir))
     need(readWhole(dir .. "/" .. m.default_classifier) ~= nil, "'default_classifier' names a missing file")
     need(math.type(m.default_n_historical) == "integer" and m.default_n_historical >= 2
         and m.default_n_historical <= 1000, "'default_n_historical' must be a whole number from 2 to 1000")
     need(VIEWS[m.view], "'view' must be line, percent, state or messages")
     need(math.type(m.timeout_s) == "integer" and m.timeout_s >= 1 and m.timeout_s <= 3600,
         "'timeout_s' must be a whole number from 1 to 3600")
-    need(type(m.platforms) == "table" and #m.platforms >= 1, "'platforms' must list the platforms")
-    for _, p in ipairs(m.platforms) do
-        need(type(p) == "string", "'platforms' must hold strings")
-    end
-    need(type(m.capabilities) == "table", "'capabilities' must be a list (empty when none is needed)")
-    for _, c in ipairs(m.capabilities) do
-        need(type(c) == "string" and c:match("^CAP_[A-Z0-9_]+$"), "bad capability " .. tostring(c))
+    if kind.packaged then
+        need(type(m.platforms) == "table" and #m.platforms >= 1, "'platforms' must list the platforms")
+        for _, p in ipairs(m.platforms) do
+            need(type(p) == "string", "'platforms' must hold strings")
+        end
+        need(type(m.capabilities) == "table", "'capabilities' must be a list (empty when none is needed)")
+        for _, c in ipairs(m.capabilities) do
+            need(type(c) == "string" and c:match("^CAP_[A-Z0-9_]+$"), "bad capability " .. tostring(c))
+        end
     end
     need(type(m.arguments) == "table", "'arguments' must be a list (empty when there are none)")
     local seen = {}
@@ -708,48 +727,64 @@ end
 h.sandbox = sandbox
 h.loadChunk = loadChunk
 
-local function main(dir)
-    if not dir then
-        io.stderr:write("usage: lua5.4 harness.lua PLUGIN_DIR | --self-test\n")
-        os.exit(2)
-    end
-    local testFile
-    if dir == "--self-test" then
-        local here = arg[0]:match("^(.*)/[^/]*$") or "."
-        h.name = "harness"
-        testFile = here .. "/test_harness.lua"
-    else
-        dir = dir:gsub("/+$", "")
-        h.dir = dir
-        h.name = dir:match("([^/]+)$")
-        local ok, m = pcall(checkManifest, dir, h.name)
-        if not ok then
-            print("not ok - manifest: " .. tostring(m))
-            os.exit(1)
-        end
-        h.manifest = m
-        print("ok - manifest of " .. m.id)
-        passed = passed + 1
-        testFile = dir .. "/test.lua"
-    end
-
+-- Runs a test file with `h` and its assertions as globals; false when it cannot be loaded.
+local function runTestFile(testFile)
     local env = setmetatable({ h = h, test = h.test, eq = h.eq, near = h.near, truthy = h.truthy,
         contains = h.contains }, { __index = _G })
     local chunk, err = loadfile(testFile, "t", env)
     if not chunk then
         print("not ok - load " .. testFile .. ": " .. tostring(err))
-        os.exit(1)
+        return false
     end
     local okRun, runErr = xpcall(chunk, debug.traceback)
     if not okRun then
         failures = failures + 1
         print("not ok - " .. testFile .. " stopped: " .. tostring(runErr))
     end
-    if h.manifest then
-        h.classifierCases()
-    end
-    print(string.format("# %s: %d passed, %d failed", h.name, passed, failures))
+    return true
+end
+
+local function finish(label)
+    print(string.format("# %s: %d passed, %d failed", label, passed, failures))
     os.exit(failures == 0 and passed > 1 and 0 or 1)
+end
+
+-- Tests one plugin folder and exits with the outcome: its manifest (h.checkManifest with `kind`),
+-- its test.lua, then its classifier_cases.json. `label` names it in the summary (default: the
+-- folder's name).
+function h.runPlugin(dir, kind, label)
+    dir = dir:gsub("/+$", "")
+    h.dir = dir
+    h.name = dir:match("([^/]+)$")
+    local ok, m = pcall(h.checkManifest, dir, h.name, kind)
+    if not ok then
+        print("not ok - manifest: " .. tostring(m))
+        os.exit(1)
+    end
+    h.manifest = m
+    print("ok - manifest of " .. m.id)
+    passed = passed + 1
+    if not runTestFile(dir .. "/test.lua") then
+        os.exit(1)
+    end
+    h.classifierCases()
+    finish(label or h.name)
+end
+
+local function main(dir)
+    if not dir then
+        io.stderr:write("usage: lua5.4 harness.lua PLUGIN_DIR | --self-test\n")
+        os.exit(2)
+    end
+    if dir ~= "--self-test" then
+        h.runPlugin(dir, h.BUNDLED) -- does not return
+    end
+    local here = arg[0]:match("^(.*)/[^/]*$") or "."
+    h.name = "harness"
+    if not runTestFile(here .. "/test_harness.lua") then
+        os.exit(1)
+    end
+    finish(h.name)
 end
 
 if arg and arg[0] and arg[0]:match("harness%.lua$") then
