@@ -9,6 +9,7 @@
 #include "daemon-core/alerting/emailmodule.h"
 #include "daemon-core/alerting/syslogmodule.h"
 #include "daemon-core/alerting/webhookmodule.h"
+#include "tests/support/processgone.h"
 #include "tests/alerting/alertingfixtures.h"
 
 using namespace prophasis;
@@ -61,17 +62,6 @@ DeliveryResult deliver(const AlertModule &module, const Alert &alert)
     if (!errors.isEmpty())
         qFatal("the test's alert does not validate: %s", qPrintable(errors.summary()));
     return offThread([&] { return module.deliver(alert, notification(), {}); });
-}
-
-bool processGone(qint64 pid)
-{
-    // Gone, or a zombie nobody reaps yet (in a container PID 1 may not reap): either way not running.
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.mid(close + 2, 1) == "Z";
 }
 
 } // namespace
@@ -418,7 +408,8 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         const qint64 sleeper = file.readAll().trimmed().toLongLong();
         QVERIFY(sleeper > 0);
-        QTRY_VERIFY_WITH_TIMEOUT(processGone(sleeper), WaitMs); // the background child went with the group
+        QTRY_VERIFY_WITH_TIMEOUT(test::processGone(sleeper),
+                                 WaitMs); // the background child went with the group
     }
 
     void commandThatCannotStart()
