@@ -2,26 +2,49 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QList>
 #include <QString>
+#include <QStringList>
+
+#include <functional>
 
 #include "shared/http/httphandler.h"
 
 namespace prophasis {
 
-// Which handler answers which request on the core's HTTPS port. Exact paths for now (GET
-// /healthz); the management API (issue #6) adds its own. Unknown paths get 404, a known path
-// asked with another method 405 with Allow; HEAD is answered by the GET handler (the connection
-// sends the head only).
+// The values of a route's `{name}` segments, by name (percent-decoded, as in HttpRequest::path).
+using PathParameters = QHash<QString, QString>;
+using RouteHandler =
+    std::function<void(const HttpRequest &, const PathParameters &, const ClientInfo &, HttpResponder)>;
+
+// Which handler answers which request on the core's HTTPS port. A pattern is a path whose
+// segments are literal or `{name}` (one whole, non-empty segment: `/api/v1/hosts/{id}`). Where two
+// patterns match, the one with a literal segment first wins (`/api/v1/hosts/new` over
+// `/api/v1/hosts/{id}`). Unknown paths get 404; a known path asked with another method 405 with
+// Allow; HEAD is answered by the GET handler (the connection sends the head only).
 class RouteTable
 {
 public:
-    void add(const QByteArray &method, const QString &path, HttpHandler handler);
-    bool contains(const QByteArray &method, const QString &path) const;
+    void add(const QByteArray &method, const QString &pattern, RouteHandler handler);
+    // For handlers that take no path parameters.
+    void add(const QByteArray &method, const QString &pattern, HttpHandler handler);
+    bool contains(const QByteArray &method, const QString &pattern) const;
+    // Every pattern with its methods, sorted: for the OpenAPI document's test.
+    QList<std::pair<QString, QByteArray>> routes() const;
 
     void handle(const HttpRequest &request, const ClientInfo &client, HttpResponder responder) const;
 
 private:
-    QHash<QString, QHash<QByteArray, HttpHandler>> m_routes; // path → method → handler
+    struct Route
+    {
+        QString pattern;
+        QStringList segments;
+        QHash<QByteArray, RouteHandler> handlers; // method → handler
+    };
+
+    const Route *match(const QString &path, PathParameters *parameters) const;
+
+    QList<Route> m_routes;
 };
 
 } // namespace prophasis

@@ -107,6 +107,63 @@ private Q_SLOTS:
                  QStringLiteral("method_not_allowed"));
     }
 
+    void routesTakePathParameters()
+    {
+        CoreHttpsServer server(
+            writeIdentity(QStringLiteral("params"), TlsIdentity::generate(QStringLiteral("core.test"))));
+        const auto echo = [](const QString &what) {
+            return RouteHandler([what](const HttpRequest &, const PathParameters &parameters,
+                                       const ClientInfo &, HttpResponder responder) {
+                QJsonObject body{{QStringLiteral("route"), what}};
+                for (auto it = parameters.cbegin(); it != parameters.cend(); ++it)
+                    body.insert(it.key(), it.value());
+                responder.send(HttpResponse::json(200, body));
+            });
+        };
+        RouteTable &routes = server.routes();
+        routes.add(QByteArrayLiteral("GET"), QStringLiteral("/api/v1/hosts/{id}"),
+                   echo(QStringLiteral("host")));
+        routes.add(QByteArrayLiteral("DELETE"), QStringLiteral("/api/v1/hosts/{id}"),
+                   echo(QStringLiteral("delete")));
+        routes.add(QByteArrayLiteral("GET"), QStringLiteral("/api/v1/hosts/worst"),
+                   echo(QStringLiteral("literal")));
+        routes.add(QByteArrayLiteral("GET"), QStringLiteral("/api/v1/{kind}/{id}/history"),
+                   echo(QStringLiteral("two")));
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const auto get = [&](const char *path, const char *method = "GET") {
+            return request(QHostAddress::LocalHost, server.port(), method, path);
+        };
+
+        HttpsAnswer answer = get("/api/v1/hosts/6f1c");
+        QCOMPARE(answer.status, 200);
+        QCOMPARE(answer.json().value(QStringLiteral("route")).toString(), QStringLiteral("host"));
+        QCOMPARE(answer.json().value(QStringLiteral("id")).toString(), QStringLiteral("6f1c"));
+        // A literal segment wins over a parameter.
+        QCOMPARE(get("/api/v1/hosts/worst").json().value(QStringLiteral("route")).toString(),
+                 QStringLiteral("literal"));
+        // Percent-decoded like HttpRequest::path.
+        QCOMPARE(get("/api/v1/hosts/a%20b").json().value(QStringLiteral("id")).toString(),
+                 QStringLiteral("a b"));
+        answer = get("/api/v1/services/42/history");
+        QCOMPARE(answer.json().value(QStringLiteral("kind")).toString(), QStringLiteral("services"));
+        QCOMPARE(answer.json().value(QStringLiteral("id")).toString(), QStringLiteral("42"));
+        QCOMPARE(get("/api/v1/hosts/42", "DELETE").json().value(QStringLiteral("route")).toString(),
+                 QStringLiteral("delete"));
+        // A parameter is one whole, non-empty segment.
+        QCOMPARE(get("/api/v1/hosts/").status, 404);
+        QCOMPARE(get("/api/v1/hosts/a/b").status, 404);
+        answer = get("/api/v1/hosts/42", "PUT");
+        QCOMPARE(answer.status, 405);
+        QCOMPARE(answer.header("Allow"), QByteArray("DELETE, GET, HEAD"));
+
+        QVERIFY(routes.contains("GET", QStringLiteral("/api/v1/hosts/{id}")));
+        QVERIFY(!routes.contains("PUT", QStringLiteral("/api/v1/hosts/{id}")));
+        QCOMPARE(routes.routes().size(), 4);
+        QCOMPARE(routes.routes().first(),
+                 (std::pair{QStringLiteral("/api/v1/hosts/worst"), QByteArray("GET")}));
+    }
+
     void certificateReloads()
     {
         const TlsIdentity first = TlsIdentity::generate(QStringLiteral("first.test"));
