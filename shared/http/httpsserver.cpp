@@ -97,7 +97,10 @@ QSslConfiguration serverTlsConfiguration(const TlsIdentity &identity, bool reque
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setProtocol(QSsl::TlsV1_2OrLater);
     tls.setCiphers(HttpsServer::modernCiphers());
-    tls.setLocalCertificate(identity.certificate);
+    if (identity.intermediates.isEmpty())
+        tls.setLocalCertificate(identity.certificate);
+    else
+        tls.setLocalCertificateChain(QList<QSslCertificate>{identity.certificate} + identity.intermediates);
     tls.setPrivateKey(identity.privateKey);
     tls.setPeerVerifyMode(requestClientCertificate ? QSslSocket::QueryPeer : QSslSocket::VerifyNone);
     // No CA list in the certificate request: clients present their own self-signed certificate.

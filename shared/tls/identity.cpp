@@ -6,6 +6,7 @@
 #include <QSaveFile>
 
 #include <memory>
+
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -59,7 +60,8 @@ void addExtension(X509 *certificate, int nid, const QByteArray &value)
     }
 }
 
-TlsIdentity selfSign(EVP_PKEY *key, const QString &commonName, const QStringList &subjectAltNames, int validDays)
+TlsIdentity selfSign(EVP_PKEY *key, const QString &commonName, const QStringList &subjectAltNames,
+                     int validDays)
 {
     CertificatePointer certificate(X509_new());
     X509_set_version(certificate.get(), 2);
@@ -76,12 +78,14 @@ TlsIdentity selfSign(EVP_PKEY *key, const QString &commonName, const QStringList
     X509_set_pubkey(certificate.get(), key);
     X509_NAME *name = X509_get_subject_name(certificate.get());
     const QByteArray cn = commonName.left(64).toUtf8();
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(cn.constData()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char *>(cn.constData()), -1, -1, 0);
     X509_set_issuer_name(certificate.get(), name);
 
     QStringList altNames;
     for (const QString &entry : subjectAltNames)
-        altNames.append((QHostAddress(entry).isNull() ? QStringLiteral("DNS:") : QStringLiteral("IP:")) + entry);
+        altNames.append((QHostAddress(entry).isNull() ? QStringLiteral("DNS:") : QStringLiteral("IP:")) +
+                        entry);
     if (!altNames.isEmpty())
         addExtension(certificate.get(), NID_subject_alt_name, altNames.join(u',').toUtf8());
     addExtension(certificate.get(), NID_basic_constraints, "critical,CA:FALSE");
@@ -100,7 +104,8 @@ TlsIdentity selfSign(EVP_PKEY *key, const QString &commonName, const QStringList
 
 } // namespace
 
-TlsIdentity TlsIdentity::generate(const QString &commonName, const QStringList &subjectAltNames, int validDays)
+TlsIdentity TlsIdentity::generate(const QString &commonName, const QStringList &subjectAltNames,
+                                  int validDays)
 {
     KeyPointer key(EVP_EC_gen("P-256"));
     if (!key)
@@ -108,8 +113,8 @@ TlsIdentity TlsIdentity::generate(const QString &commonName, const QStringList &
     return selfSign(key.get(), commonName, subjectAltNames, validDays);
 }
 
-TlsIdentity TlsIdentity::renew(const QSslKey &privateKey, const QString &commonName, const QStringList &subjectAltNames,
-                               int validDays)
+TlsIdentity TlsIdentity::renew(const QSslKey &privateKey, const QString &commonName,
+                               const QStringList &subjectAltNames, int validDays)
 {
     KeyPointer key = keyFromPem(privateKey.toPem());
     if (!key)
@@ -117,7 +122,8 @@ TlsIdentity TlsIdentity::renew(const QSslKey &privateKey, const QString &commonN
     return selfSign(key.get(), commonName, subjectAltNames, validDays);
 }
 
-std::optional<TlsIdentity> TlsIdentity::load(const QString &keyFile, const QString &certificateFile, QString *error)
+std::optional<TlsIdentity> TlsIdentity::load(const QString &keyFile, const QString &certificateFile,
+                                             QString *error)
 {
     QFile keyInput(keyFile);
     QFile certificateInput(certificateFile);
@@ -126,7 +132,8 @@ std::optional<TlsIdentity> TlsIdentity::load(const QString &keyFile, const QStri
         return std::nullopt;
     }
     if (!certificateInput.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read the certificate %1: %2").arg(certificateFile, certificateInput.errorString());
+        *error = QStringLiteral("cannot read the certificate %1: %2")
+                     .arg(certificateFile, certificateInput.errorString());
         return std::nullopt;
     }
     const QByteArray keyPem = keyInput.readAll();
@@ -136,7 +143,10 @@ std::optional<TlsIdentity> TlsIdentity::load(const QString &keyFile, const QStri
         if (!identity.privateKey.isNull())
             break;
     }
-    identity.certificate = QSslCertificate(certificateInput.readAll(), QSsl::Pem);
+    QList<QSslCertificate> chain = QSslCertificate::fromData(certificateInput.readAll(), QSsl::Pem);
+    if (!chain.isEmpty())
+        identity.certificate = chain.takeFirst();
+    identity.intermediates = chain;
     if (identity.privateKey.isNull()) {
         *error = QStringLiteral("%1 is not a PEM private key (EC or RSA, unencrypted)").arg(keyFile);
         return std::nullopt;
@@ -152,10 +162,18 @@ std::optional<TlsIdentity> TlsIdentity::load(const QString &keyFile, const QStri
     return identity;
 }
 
+QByteArray TlsIdentity::certificatePem() const
+{
+    QByteArray pem = certificate.toPem();
+    for (const QSslCertificate &intermediate : intermediates)
+        pem += intermediate.toPem();
+    return pem;
+}
+
 bool TlsIdentity::save(const QString &keyFile, const QString &certificateFile, QString *error) const
 {
     const std::pair<const QString *, QByteArray> files[] = {{&keyFile, privateKey.toPem()},
-                                                            {&certificateFile, certificate.toPem()}};
+                                                            {&certificateFile, certificatePem()}};
     for (const auto &[path, pem] : files) {
         QSaveFile file(*path);
         if (!file.open(QIODevice::WriteOnly)) {
@@ -163,8 +181,8 @@ bool TlsIdentity::save(const QString &keyFile, const QString &certificateFile, Q
             return false;
         }
         file.setPermissions(path == &keyFile ? (QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-                                             : (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
-                                                | QFileDevice::ReadOther));
+                                             : (QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                QFileDevice::ReadGroup | QFileDevice::ReadOther));
         file.write(pem);
         if (!file.commit()) {
             *error = QStringLiteral("cannot write %1: %2").arg(*path, file.errorString());

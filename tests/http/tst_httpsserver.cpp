@@ -9,6 +9,7 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -236,6 +237,61 @@ private Q_SLOTS:
         const auto response = client.request(get("/v1/ping"));
         QVERIFY(response);
         QCOMPARE(response->json().value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
+    }
+
+    void sendsTheCertificateChainOfACaIssuedCertificate()
+    {
+        // A CA and a certificate it issued, made with the openssl tool as an admin would get them;
+        // the certificate file holds the certificate, then the CA's.
+        QTemporaryDir dir;
+        const auto openssl = [&dir](const QStringList &arguments) {
+            QProcess process;
+            process.setWorkingDirectory(dir.path());
+            process.start(QStringLiteral("openssl"), arguments);
+            return process.waitForFinished(30'000) && process.exitCode() == 0;
+        };
+        QVERIFY(openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                         "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=Test CA"}));
+        QVERIFY(openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                         "core.key", "-out", "core.csr", "-subj", "/CN=core.test"}));
+        QVERIFY(openssl({"x509", "-req", "-in", "core.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                         "-CAcreateserial", "-out", "core.crt", "-days", "2"}));
+        QFile chain(dir.filePath(QStringLiteral("chain.crt")));
+        QVERIFY(chain.open(QIODevice::WriteOnly));
+        for (const char *part : {"core.crt", "ca.crt"}) {
+            QFile file(dir.filePath(QLatin1String(part)));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            chain.write(file.readAll());
+        }
+        chain.close();
+        QString error;
+        const std::optional<TlsIdentity> identity =
+            TlsIdentity::load(dir.filePath(QStringLiteral("core.key")), chain.fileName(), &error);
+        QVERIFY2(identity, qPrintable(error));
+        QCOMPARE(identity->intermediates.size(), 1);
+        // Saving keeps the chain.
+        QVERIFY2(identity->save(dir.filePath(QStringLiteral("saved.key")),
+                                dir.filePath(QStringLiteral("saved.crt")), &error),
+                 qPrintable(error));
+        const std::optional<TlsIdentity> saved = TlsIdentity::load(
+            dir.filePath(QStringLiteral("saved.key")), dir.filePath(QStringLiteral("saved.crt")), &error);
+        QVERIFY2(saved, qPrintable(error));
+        QCOMPARE(saved->intermediates, identity->intermediates);
+
+        HttpsServerConfig config;
+        config.address = QHostAddress::LocalHost;
+        config.identity = *identity;
+        HttpsServer server(config);
+        server.setHandler(echo);
+        QVERIFY2(server.listen(&error), qPrintable(error));
+        Client client(server.serverPort());
+        QVERIFY(client.connectEncrypted());
+        const QList<QSslCertificate> presented = client.socket.peerCertificateChain();
+        QCOMPARE(presented.size(), 2);
+        QCOMPARE(presented.at(0), identity->certificate);
+        QCOMPARE(presented.at(1), identity->intermediates.first());
+        QCOMPARE(presented.at(1).subjectInfo(QSslCertificate::CommonName),
+                 QStringList{QStringLiteral("Test CA")});
     }
 
     void keepAliveAnswersInOrderOneAtATime()
