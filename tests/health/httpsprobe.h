@@ -5,9 +5,12 @@
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QList>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslSocket>
+
+#include <utility>
 
 namespace prophasis::test {
 
@@ -36,7 +39,9 @@ struct HttpsAnswer
 // verified: tests compare it instead) and reads the answer our server frames with
 // Content-Length. Blocking, with a deadline: for tests only.
 inline HttpsAnswer httpsRequest(const QHostAddress &address, quint16 port, const QByteArray &method,
-                                const QByteArray &target, int timeoutMs = 10'000)
+                                const QByteArray &target, int timeoutMs = 10'000,
+                                const QList<std::pair<QByteArray, QByteArray>> &headers = {},
+                                const QByteArray &body = {})
 {
     HttpsAnswer answer;
     QSslSocket socket;
@@ -49,7 +54,12 @@ inline HttpsAnswer httpsRequest(const QHostAddress &address, quint16 port, const
         return answer;
     }
     answer.peerCertificate = socket.peerCertificate();
-    socket.write(method + ' ' + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n";
+    for (const auto &[name, value] : headers)
+        request += name + ": " + value + "\r\n";
+    if (!body.isEmpty() || method == "POST" || method == "PUT")
+        request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    socket.write(request + "\r\n" + body);
     QByteArray buffer;
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {

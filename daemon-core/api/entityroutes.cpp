@@ -1,0 +1,63 @@
+#include "daemon-core/api/entityroutes.h"
+
+#include "daemon-core/storage/checkstore.h"
+#include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/servicestore.h"
+
+namespace prophasis {
+
+namespace entityroutes {
+
+std::optional<QUuid> pathId(const ApiRequest &request, const HttpResponder &responder)
+{
+    const QString text = request.parameters.value(QStringLiteral("id"));
+    const QUuid id = QUuid::fromString(text);
+    if (id.isNull()) {
+        responder.send(
+            HttpResponse::error(404, QStringLiteral("'%1' is not an id (a UUID)").arg(text.left(64))));
+        return std::nullopt;
+    }
+    return id;
+}
+
+AuditEntry auditEntry(const ApiRequest &request, const QString &action, const QString &entityType,
+                      const QUuid &entityId, const QString &summary)
+{
+    AuditEntry entry;
+    entry.userId = request.principal.userId;
+    entry.username = request.principal.username;
+    entry.source = request.source();
+    entry.action = action;
+    entry.entityType = entityType;
+    entry.entityId = entityId;
+    entry.summary = summary;
+    if (request.principal.kind == Principal::Kind::ApiToken)
+        entry.details.insert(QStringLiteral("api_token"), request.principal.tokenName);
+    return entry;
+}
+
+void sendStorageFailure(const HttpResponder &responder, const StorageError &error)
+{
+    responder.send(storageErrorResponse(error));
+}
+
+} // namespace entityroutes
+
+void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api)
+{
+    mountEntityRoutes<Host, HostStore>(routes, api, QStringLiteral("hosts"), QStringLiteral("host"),
+                                       [](Database &db) { return HostStore(db); });
+    mountEntityRoutes<HostGroup, HostGroupStore>(routes, api, QStringLiteral("host-groups"),
+                                                 QStringLiteral("host_group"),
+                                                 [](Database &db) { return HostGroupStore(db); });
+    mountEntityRoutes<Check, CheckStore>(routes, api, QStringLiteral("checks"), QStringLiteral("check"),
+                                         [](Database &db) { return CheckStore(db); });
+    mountEntityRoutes<Schedule, ScheduleStore>(routes, api, QStringLiteral("schedules"),
+                                               QStringLiteral("schedule"),
+                                               [](Database &db) { return ScheduleStore(db); });
+    mountEntityRoutes<Service, ServiceStore>(routes, api, QStringLiteral("services"),
+                                             QStringLiteral("service"),
+                                             [](Database &db) { return ServiceStore(db); });
+}
+
+} // namespace prophasis

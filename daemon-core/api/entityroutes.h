@@ -1,0 +1,211 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QObject>
+#include <QUuid>
+
+#include <functional>
+#include <variant>
+
+#include "daemon-core/api/apiguard.h"
+#include "daemon-core/api/apiresponses.h"
+#include "daemon-core/storage/database.h"
+#include "daemon-core/storage/logstore.h"
+#include "daemon-core/storage/storageerror.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/whenready.h"
+#include "shared/domain/validation.h"
+#include "shared/json/entityjson.h"
+
+// The management API's create / read / update / delete of the configuration entities (SPEC §5,
+// §9): one implementation for every collection, over its EntityStore and its one JSON form.
+namespace prophasis {
+
+// What the entity routes need from the core.
+struct ApiContext
+{
+    StorageExecutor &storage;
+    const ApiGuard &guard;
+    QObject *context; // the loop the answers are continued on
+    // Called after every change, so the engine picks it up at once (not at its next poll).
+    std::function<void()> configurationChanged;
+};
+
+namespace entityroutes {
+
+// The id in a route's path; nullopt (and a 404 sent) when it is not a UUID.
+std::optional<QUuid> pathId(const ApiRequest &request, const HttpResponder &responder);
+// An audit entry for a change made by the request's principal.
+AuditEntry auditEntry(const ApiRequest &request, const QString &action, const QString &entityType,
+                      const QUuid &entityId, const QString &summary);
+void sendStorageFailure(const HttpResponder &responder, const StorageError &error);
+
+} // namespace entityroutes
+
+// Mounts GET / POST on /api/v1/<collection> and GET / PUT / DELETE on /api/v1/<collection>/{id}.
+// A PUT carries the version it was based on (a stale one answers 409: reload and re-apply) and
+// may give only the fields it changes; every change is validated (422 with each field's
+// message), written with its audit entry in one transaction, and applied at once.
+template <typename T, typename Store>
+void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString &collection,
+                       const QString &entityType, std::function<Store(Database &)> makeStore)
+{
+    using namespace entityroutes;
+    const QString base = QStringLiteral("/api/v1/") + collection;
+    const QString item = base + QStringLiteral("/{id}");
+    StorageExecutor *storage = &api.storage;
+    QObject *context = api.context;
+    const std::function<void()> changed = api.configurationChanged;
+
+    routes.add(QByteArrayLiteral("GET"), base,
+               api.guard.require(Permission::Read, [=](const ApiRequest &, HttpResponder responder) {
+                   whenReady(
+                       storage->run([makeStore](Database &db) { return makeStore(db).list(); }), context,
+                       [responder](const QList<T> &all) {
+                           QJsonArray array;
+                           for (const T &entity : all)
+                               array.append(toJson(entity));
+                           responder.send(HttpResponse::json(200, array));
+                       },
+                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+               }));
+
+    routes.add(
+        QByteArrayLiteral("GET"), item,
+        api.guard.require(Permission::Read, [=](const ApiRequest &request, HttpResponder responder) {
+            const std::optional<QUuid> id = pathId(request, responder);
+            if (!id)
+                return;
+            whenReady(
+                storage->run([makeStore, id = *id](Database &db) { return makeStore(db).get(id); }), context,
+                [responder](const T &entity) { responder.send(HttpResponse::json(200, toJson(entity))); },
+                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+        }));
+
+    routes.add(QByteArrayLiteral("POST"), base,
+               api.guard.require(
+                   Permission::ManageConfiguration, [=](const ApiRequest &request, HttpResponder responder) {
+                       HttpResponse refusal;
+                       const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
+                       if (!body) {
+                           responder.send(refusal);
+                           return;
+                       }
+                       T entity;
+                       FieldErrors errors = fromJson(*body, entity);
+                       if (errors.isEmpty())
+                           errors = validate(entity);
+                       if (!errors.isEmpty()) {
+                           responder.send(fieldErrorsResponse(errors));
+                           return;
+                       }
+                       whenReady(
+                           storage->run([makeStore, entity, request, entityType](Database &db) {
+                               return db.transaction([&] {
+                                   const T created = makeStore(db).create(entity);
+                                   AuditLogStore(db).append(auditEntry(request, QStringLiteral("create"),
+                                                                       entityType, created.id, created.name));
+                                   return created;
+                               });
+                           }),
+                           context,
+                           [responder, changed, base](const T &created) {
+                               HttpResponse response = HttpResponse::json(201, toJson(created));
+                               response.headers.append(
+                                   {QByteArrayLiteral("Location"),
+                                    (base + u'/' + created.id.toString(QUuid::WithoutBraces)).toUtf8()});
+                               responder.send(response);
+                               if (changed)
+                                   changed();
+                           },
+                           [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+                   }));
+
+    routes.add(
+        QByteArrayLiteral("PUT"), item,
+        api.guard.require(Permission::ManageConfiguration, [=](const ApiRequest &request,
+                                                               HttpResponder responder) {
+            const std::optional<QUuid> id = pathId(request, responder);
+            if (!id)
+                return;
+            HttpResponse refusal;
+            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
+            if (!body) {
+                responder.send(refusal);
+                return;
+            }
+            if (!body->value(QStringLiteral("version")).isDouble()) {
+                FieldErrors errors;
+                errors.add(QStringLiteral("version"),
+                           QStringLiteral("give the version your change is based on (from the last GET)"));
+                responder.send(fieldErrorsResponse(errors));
+                return;
+            }
+            // The stored object, the body's fields over it, validated: all in one transaction, so
+            // the fields not given are the ones the change was based on.
+            using Outcome = std::variant<T, FieldErrors>;
+            whenReady(
+                storage->run([makeStore, id = *id, body = *body, request, entityType](Database &db) {
+                    return db.transaction([&]() -> Outcome {
+                        Store store = makeStore(db);
+                        const T stored = store.get(id);
+                        T entity = stored;
+                        FieldErrors errors = fromJson(body, entity);
+                        if (entity.id != id)
+                            errors.add(QStringLiteral("id"), QStringLiteral("must be the id in the path"));
+                        if (errors.isEmpty())
+                            errors = validate(entity);
+                        if (!errors.isEmpty())
+                            return errors;
+                        const T updated = store.update(entity);
+                        AuditLogStore(db).append(auditEntry(request, QStringLiteral("update"), entityType,
+                                                            updated.id, updated.name));
+                        return updated;
+                    });
+                }),
+                context,
+                [responder, changed](const Outcome &outcome) {
+                    if (const FieldErrors *errors = std::get_if<FieldErrors>(&outcome)) {
+                        responder.send(fieldErrorsResponse(*errors));
+                        return;
+                    }
+                    responder.send(HttpResponse::json(200, toJson(std::get<T>(outcome))));
+                    if (changed)
+                        changed();
+                },
+                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+        }));
+
+    routes.add(QByteArrayLiteral("DELETE"), item,
+               api.guard.require(
+                   Permission::ManageConfiguration, [=](const ApiRequest &request, HttpResponder responder) {
+                       const std::optional<QUuid> id = pathId(request, responder);
+                       if (!id)
+                           return;
+                       whenReady(
+                           storage->run([makeStore, id = *id, request, entityType](Database &db) {
+                               db.transaction([&] {
+                                   Store store = makeStore(db);
+                                   const T stored = store.get(id);
+                                   store.remove(id);
+                                   AuditLogStore(db).append(auditEntry(request, QStringLiteral("delete"),
+                                                                       entityType, id, stored.name));
+                               });
+                           }),
+                           context,
+                           [responder, changed] {
+                               HttpResponse response;
+                               response.status = 204;
+                               responder.send(response);
+                               if (changed)
+                                   changed();
+                           },
+                           [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+                   }));
+}
+
+// The configuration collections whose objects are plain entities: hosts, host-groups, checks,
+// schedules and services (SPEC §9). Plugins, alerts, users and tokens have routes of their own.
+void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api);
+
+} // namespace prophasis

@@ -1,0 +1,248 @@
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtConcurrent>
+
+#include "daemon-core/api/apiguard.h"
+#include "daemon-core/api/entityroutes.h"
+#include "daemon-core/api/sessionroutes.h"
+#include "daemon-core/app/corehttpsserver.h"
+#include "daemon-core/auth/authenticator.h"
+#include "daemon-core/auth/passwordhasher.h"
+#include "daemon-core/storage/hoststore.h"
+#include "daemon-core/storage/logstore.h"
+#include "daemon-core/storage/storageexecutor.h"
+#include "daemon-core/storage/userstore.h"
+#include "tests/health/httpsprobe.h"
+#include "tests/storage/testdatabase.h"
+
+using namespace prophasis;
+using test::HttpsAnswer;
+
+namespace {
+
+const QString AdminPassword = QStringLiteral("admin password, long enough");
+const QString ViewerPassword = QStringLiteral("viewer password, long enough");
+
+} // namespace
+
+// The management API's entity routes over real TLS on loopback, with real logins, on SQLite and
+// PostgreSQL: sessions, the role guard, validation, optimistic concurrency, the audit log.
+class TestEntityApi : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<test::TestDatabase> m_testDatabase;
+    std::unique_ptr<StorageExecutor> m_storage;
+    std::unique_ptr<Authenticator> m_authenticator;
+    std::unique_ptr<ApiGuard> m_guard;
+    std::unique_ptr<CoreHttpsServer> m_server;
+    QTemporaryDir m_dir;
+    int m_configurationChanges = 0;
+
+    HttpsAnswer call(const QByteArray &method, const QByteArray &target, const QString &token = {},
+                     const QJsonObject &body = {})
+    {
+        QList<std::pair<QByteArray, QByteArray>> headers;
+        if (!token.isEmpty())
+            headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token.toLatin1()});
+        QByteArray payload;
+        if (!body.isEmpty()) {
+            headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+            payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        }
+        const quint16 port = m_server->port();
+        QFuture<HttpsAnswer> answer = QtConcurrent::run([=] {
+            return test::httpsRequest(QHostAddress::LocalHost, port, method, target, 20'000, headers,
+                                      payload);
+        });
+        while (!answer.isFinished())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        return answer.result();
+    }
+
+    QString login(const QString &username, const QString &password)
+    {
+        const HttpsAnswer answer =
+            call("POST", "/api/v1/session", {},
+                 {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
+        if (answer.status != 200)
+            qWarning() << "login failed:" << answer.status << answer.body;
+        return answer.json().value(QStringLiteral("token")).toString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("entityapi"));
+    }
+
+    void init()
+    {
+        DatabaseConfig config;
+        m_testDatabase->freshMigratedDatabase(&config);
+        m_storage = std::make_unique<StorageExecutor>(config, 2);
+        m_storage->runAndWait([](Database &db) {
+            UserStore users(db);
+            for (const auto &[name, role, password] :
+                 {std::tuple{QStringLiteral("admin"), Role::Admin, AdminPassword},
+                  std::tuple{QStringLiteral("viewer"), Role::Viewer, ViewerPassword}}) {
+                User user;
+                user.username = name;
+                user.role = role;
+                user.passwordHash = PasswordHasher::hash(password);
+                users.create(user);
+            }
+        });
+        m_authenticator = std::make_unique<Authenticator>(*m_storage);
+        m_guard = std::make_unique<ApiGuard>(*m_authenticator, this);
+        CoreListenOptions listen;
+        listen.address = QHostAddress::LocalHost;
+        listen.port = 0;
+        listen.keyFile = m_dir.filePath(QStringLiteral("api.key"));
+        listen.certificateFile = m_dir.filePath(QStringLiteral("api.crt"));
+        QString error;
+        QVERIFY(TlsIdentity::generate(QStringLiteral("core.test"))
+                    .save(listen.keyFile, listen.certificateFile, &error));
+        m_server = std::make_unique<CoreHttpsServer>(listen);
+        mountSessionRoutes(m_server->routes(), *m_authenticator, this);
+        m_configurationChanges = 0;
+        mountConfigurationRoutes(
+            m_server->routes(), ApiContext{*m_storage, *m_guard, this, [this] { ++m_configurationChanges; }});
+        QVERIFY2(m_server->start(&error), qPrintable(error));
+    }
+
+    void cleanup()
+    {
+        m_server.reset();
+        m_guard.reset();
+        m_authenticator.reset();
+        m_storage.reset();
+    }
+
+    void hostsAreCreatedReadChangedAndDeleted()
+    {
+        const QString admin = login(QStringLiteral("admin"), AdminPassword);
+        QVERIFY(!admin.isEmpty());
+
+        HttpsAnswer answer = call("POST", "/api/v1/hosts", admin,
+                                  {{QStringLiteral("name"), QStringLiteral("web1")},
+                                   {QStringLiteral("address"), QStringLiteral("127.0.0.1")},
+                                   {QStringLiteral("variables"),
+                                    QJsonObject{{QStringLiteral("disk_warn"), QStringLiteral("80")}}}});
+        QVERIFY2(answer.status == 201, answer.body.constData());
+        const QJsonObject created = answer.json();
+        const QString id = created.value(QStringLiteral("id")).toString();
+        QVERIFY(!QUuid::fromString(id).isNull());
+        QCOMPARE(created.value(QStringLiteral("version")).toInt(), 1);
+        QCOMPARE(answer.header("Location"), ("/api/v1/hosts/" + id).toUtf8());
+        QCOMPARE(m_configurationChanges, 1);
+
+        answer = call("GET", "/api/v1/hosts", admin);
+        QCOMPARE(answer.status, 200);
+        const QJsonArray hosts = QJsonDocument::fromJson(answer.body).array();
+        QCOMPARE(hosts.size(), 1);
+        QCOMPARE(hosts.first().toObject().value(QStringLiteral("name")).toString(), QStringLiteral("web1"));
+        QCOMPARE(call("GET", ("/api/v1/hosts/" + id).toUtf8(), admin)
+                     .json()
+                     .value(QStringLiteral("address"))
+                     .toString(),
+                 QStringLiteral("127.0.0.1"));
+
+        // A change names the version it was based on and gives only what changes.
+        answer =
+            call("PUT", ("/api/v1/hosts/" + id).toUtf8(), admin,
+                 {{QStringLiteral("version"), 1}, {QStringLiteral("description"), QStringLiteral("front")}});
+        QVERIFY2(answer.status == 200, answer.body.constData());
+        QCOMPARE(answer.json().value(QStringLiteral("version")).toInt(), 2);
+        QCOMPARE(answer.json().value(QStringLiteral("description")).toString(), QStringLiteral("front"));
+        QCOMPARE(answer.json().value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
+        // The second admin saving from the old version gets a conflict, not a silent overwrite.
+        answer =
+            call("PUT", ("/api/v1/hosts/" + id).toUtf8(), admin,
+                 {{QStringLiteral("version"), 1}, {QStringLiteral("description"), QStringLiteral("back")}});
+        QCOMPARE(answer.status, 409);
+        // A change without a version is refused at that field.
+        answer = call("PUT", ("/api/v1/hosts/" + id).toUtf8(), admin,
+                      {{QStringLiteral("description"), QStringLiteral("x")}});
+        QCOMPARE(answer.status, 422);
+        QVERIFY(answer.json().value(QStringLiteral("fields")).toObject().contains(QStringLiteral("version")));
+
+        QCOMPARE(call("DELETE", ("/api/v1/hosts/" + id).toUtf8(), admin).status, 204);
+        QCOMPARE(call("GET", ("/api/v1/hosts/" + id).toUtf8(), admin).status, 404);
+        QCOMPARE(m_configurationChanges, 3);
+
+        // Who did what, from where.
+        const QList<AuditEntry> audit =
+            m_storage->runAndWait([](Database &db) { return AuditLogStore(db).list({}); });
+        QCOMPARE(audit.size(), 3);
+        QCOMPARE(audit.at(0).action, QStringLiteral("delete"));
+        QCOMPARE(audit.at(2).action, QStringLiteral("create"));
+        QCOMPARE(audit.at(2).username, QStringLiteral("admin"));
+        QCOMPARE(audit.at(2).entityType, QStringLiteral("host"));
+        QCOMPARE(audit.at(2).source, QStringLiteral("127.0.0.1"));
+        QCOMPARE(audit.at(2).summary, QStringLiteral("web1"));
+    }
+
+    void badInputGetsAnAnswerPerField()
+    {
+        const QString admin = login(QStringLiteral("admin"), AdminPassword);
+        HttpsAnswer answer =
+            call("POST", "/api/v1/hosts", admin,
+                 {{QStringLiteral("name"), QString()}, {QStringLiteral("agent_port"), QStringLiteral("x")}});
+        QCOMPARE(answer.status, 422);
+        const QJsonObject fields = answer.json().value(QStringLiteral("fields")).toObject();
+        QVERIFY2(fields.contains(QStringLiteral("agent_port")), answer.body.constData());
+
+        answer = call("POST", "/api/v1/hosts", admin,
+                      {{QStringLiteral("name"), QStringLiteral("db1")},
+                       {QStringLiteral("address"), QStringLiteral("10.0.0.1")}});
+        QCOMPARE(answer.status, 201);
+        // The same name twice: a conflict at the name.
+        answer = call("POST", "/api/v1/hosts", admin,
+                      {{QStringLiteral("name"), QStringLiteral("DB1")},
+                       {QStringLiteral("address"), QStringLiteral("10.0.0.2")}});
+        QCOMPARE(answer.status, 409);
+        QVERIFY2(answer.json().value(QStringLiteral("fields")).toObject().contains(QStringLiteral("name")),
+                 answer.body.constData());
+        // A check naming a host that does not exist.
+        answer = call(
+            "POST", "/api/v1/checks", admin,
+            {{QStringLiteral("name"), QStringLiteral("disk")},
+             {QStringLiteral("host_ids"), QJsonArray{QUuid::createUuid().toString(QUuid::WithoutBraces)}}});
+        QCOMPARE(answer.status, 422);
+        QCOMPARE(call("GET", "/api/v1/hosts/not-a-uuid", admin).status, 404);
+        QCOMPARE(call("GET", ("/api/v1/hosts/" + QUuid::createUuid().toString(QUuid::WithoutBraces)).toUtf8(),
+                      admin)
+                     .status,
+                 404);
+    }
+
+    void theGuardWantsATokenAndTheRightRole()
+    {
+        // No token, a made-up token: 401 with a challenge.
+        HttpsAnswer answer = call("GET", "/api/v1/hosts");
+        QCOMPARE(answer.status, 401);
+        QVERIFY(answer.header("WWW-Authenticate").startsWith("Bearer"));
+        QCOMPARE(call("GET", "/api/v1/hosts", QStringLiteral("made-up")).status, 401);
+        QCOMPARE(login(QStringLiteral("admin"), QStringLiteral("wrong password")), QString());
+
+        // A viewer reads but changes nothing.
+        const QString viewer = login(QStringLiteral("viewer"), ViewerPassword);
+        QVERIFY(!viewer.isEmpty());
+        QCOMPARE(call("GET", "/api/v1/services", viewer).status, 200);
+        answer =
+            call("POST", "/api/v1/host-groups", viewer, {{QStringLiteral("name"), QStringLiteral("web")}});
+        QCOMPARE(answer.status, 403);
+        QVERIFY(answer.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("viewer")));
+        QCOMPARE(m_configurationChanges, 0);
+
+        // After logout the token is refused.
+        QCOMPARE(call("DELETE", "/api/v1/session", viewer).status, 204);
+        QCOMPARE(call("GET", "/api/v1/services", viewer).status, 401);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEntityApi)
+#include "tst_entityapi.moc"
