@@ -144,7 +144,9 @@ private:
             if (change.action != ImportAction::Update ||
                 before.name.compare(incoming.value(change.id).name, Qt::CaseInsensitive) == 0)
                 continue;
-            T renamed = before;
+            // As stored now: with `replace`, deletes may have taken references out of it.
+            T renamed = store.get(change.id);
+            renamed.version = versions.value(change.id); // Conflict if someone saved since the plan
             renamed.name = change.id.toString(QUuid::WithoutBraces);
             versions[change.id] = store.update(renamed).version;
         }

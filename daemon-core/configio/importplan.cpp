@@ -187,12 +187,25 @@ QString cyclePath(const QList<QUuid> &cycle, const QHash<QUuid, T> &objects)
     return names.join(QStringLiteral(" → "));
 }
 
+// The secret names the document's alert at `path` ("alerts.2") lists that `alert` lacks.
+QStringList missingSecrets(const QJsonObject &document, const QString &path, const Alert &alert)
+{
+    const QJsonObject json =
+        document.value(QStringLiteral("alerts")).toArray().at(path.section(u'.', 1).toInt()).toObject();
+    QStringList missing;
+    for (const QJsonValue &name : json.value(QStringLiteral("secrets_set")).toArray()) {
+        if (!alert.secrets.contains(name.toString()))
+            missing.append(name.toString());
+    }
+    return missing;
+}
+
 template <typename T>
-void listChanges(ImportPlan &plan, const QString &kind, const Parsed &parsed, const QHash<QUuid, T> &stored,
-                 const QHash<QUuid, T> &incoming)
+void listChanges(ImportPlan &plan, const QJsonObject &document, const QString &kind, const Parsed &parsed,
+                 const QHash<QUuid, T> &stored, const QHash<QUuid, T> &incoming)
 {
     for (const QUuid &id : parsed.order) {
-        ImportChange change{kind, id, incoming.value(id).name, ImportAction::Create, {}};
+        ImportChange change{kind, id, incoming.value(id).name, ImportAction::Create, {}, {}};
         if (stored.contains(id)) {
             const QJsonObject before = exportedForm(stored.value(id));
             const QJsonObject after = exportedForm(incoming.value(id));
@@ -205,6 +218,8 @@ void listChanges(ImportPlan &plan, const QString &kind, const Parsed &parsed, co
             }
             change.action = change.fields.isEmpty() ? ImportAction::Unchanged : ImportAction::Update;
         }
+        if constexpr (std::is_same_v<T, Alert>)
+            change.secretsToSet = missingSecrets(document, parsed.path.value(id), incoming.value(id));
         plan.changes.append(change);
     }
 }
@@ -221,7 +236,7 @@ void listDeleteCandidates(ImportPlan &plan, const QString &kind, const QHash<QUu
     std::sort(missing.begin(), missing.end(),
               [](const T &a, const T &b) { return a.id.toString() < b.id.toString(); });
     for (const T &object : missing)
-        plan.deleteCandidates.append({kind, object.id, object.name, ImportAction::Delete, {}});
+        plan.deleteCandidates.append({kind, object.id, object.name, ImportAction::Delete, {}, {}});
 }
 
 void checkFormat(const QJsonObject &document, FieldErrors &errors)
@@ -359,13 +374,13 @@ ImportPlan planImport(Database &db, const SecretBox &secrets, const QJsonObject 
 
         checkPackages(db, plan, plugins, errors);
 
-        listChanges(plan, QStringLiteral("plugins"), plugins, s.plugins, in.plugins);
-        listChanges(plan, QStringLiteral("hosts"), hosts, s.hosts, in.hosts);
-        listChanges(plan, QStringLiteral("host_groups"), groups, s.groups, in.groups);
-        listChanges(plan, QStringLiteral("checks"), checks, s.checks, in.checks);
-        listChanges(plan, QStringLiteral("schedules"), schedules, s.schedules, in.schedules);
-        listChanges(plan, QStringLiteral("services"), services, s.services, in.services);
-        listChanges(plan, QStringLiteral("alerts"), alerts, s.alerts, in.alerts);
+        listChanges(plan, document, QStringLiteral("plugins"), plugins, s.plugins, in.plugins);
+        listChanges(plan, document, QStringLiteral("hosts"), hosts, s.hosts, in.hosts);
+        listChanges(plan, document, QStringLiteral("host_groups"), groups, s.groups, in.groups);
+        listChanges(plan, document, QStringLiteral("checks"), checks, s.checks, in.checks);
+        listChanges(plan, document, QStringLiteral("schedules"), schedules, s.schedules, in.schedules);
+        listChanges(plan, document, QStringLiteral("services"), services, s.services, in.services);
+        listChanges(plan, document, QStringLiteral("alerts"), alerts, s.alerts, in.alerts);
 
         listDeleteCandidates(plan, QStringLiteral("plugins"), s.plugins, in.plugins);
         listDeleteCandidates(plan, QStringLiteral("hosts"), s.hosts, in.hosts);
@@ -403,6 +418,8 @@ QJsonObject toJson(const ImportChange &change)
     };
     if (change.action == ImportAction::Update)
         json.insert(QStringLiteral("fields"), QJsonArray::fromStringList(change.fields));
+    if (!change.secretsToSet.isEmpty())
+        json.insert(QStringLiteral("secrets_to_set"), QJsonArray::fromStringList(change.secretsToSet));
     return json;
 }
 

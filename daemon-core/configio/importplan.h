@@ -28,6 +28,9 @@ struct ImportChange
     QString name;
     ImportAction action = ImportAction::Create;
     QStringList fields; // Update: the top-level keys whose value changes
+    // Alerts: secrets the document lists under "secrets_set" that this core does not have.
+    // Exports carry no secret values, so an admin sets these after the import.
+    QStringList secretsToSet;
 };
 
 struct ImportOptions

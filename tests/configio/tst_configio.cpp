@@ -203,6 +203,28 @@ QJsonObject withoutSecretNames(QJsonObject document)
     return document;
 }
 
+// The document with each list in the export's order (by UUID) and no object versions, so an
+// edited document can be compared with an export.
+QJsonObject sortedById(QJsonObject document)
+{
+    for (const QString &kind : configKinds()) {
+        QJsonArray list = document.value(kind).toArray();
+        QList<QJsonValue> values(list.begin(), list.end());
+        std::sort(values.begin(), values.end(), [](const QJsonValue &a, const QJsonValue &b) {
+            return a.toObject().value(QStringLiteral("id")).toString() <
+                   b.toObject().value(QStringLiteral("id")).toString();
+        });
+        list = QJsonArray();
+        for (const QJsonValue &value : values) {
+            QJsonObject object = value.toObject();
+            object.remove(QStringLiteral("version")); // objects made with toJson() carry one
+            list.append(object);
+        }
+        document.insert(kind, list);
+    }
+    return document;
+}
+
 } // namespace
 
 class TestConfigIo : public QObject
@@ -292,6 +314,16 @@ private Q_SLOTS:
         const QJsonObject document = exportConfiguration(*m_source, m_box, exportTime);
         // The package went to the new core on its own, keeping the plugin's UUID.
         addDiskPlugin(*m_target, m_f.disk.id);
+
+        // The dry run says which secrets to set afterwards.
+        const ImportPlan plan = planImport(*m_target, m_box, document);
+        QVERIFY2(plan.isValid(), qPrintable(errorText(plan.errors)));
+        const ImportChange *alertChange = findChange(plan.changes, m_f.alert.id);
+        QVERIFY(alertChange);
+        QCOMPARE(alertChange->action, ImportAction::Create);
+        QCOMPARE(alertChange->secretsToSet, QStringList{QStringLiteral("smtp_password")});
+        QCOMPARE(findChange(plan.changes, m_f.disk.id)->action, ImportAction::Unchanged);
+        QVERIFY(findChange(plan.changes, m_f.web1.id)->secretsToSet.isEmpty());
 
         const ImportResult result = applyImport(*m_target, m_box, document);
         QVERIFY2(result.applied, qPrintable(errorText(result.errors)));
@@ -489,6 +521,13 @@ private Q_SLOTS:
         QJsonObject document = exportConfiguration(*m_source, m_box, exportTime);
         removeObject(document, QStringLiteral("hosts"), m_f.spare.id);
         removeObject(document, QStringLiteral("alerts"), m_f.alert.id);
+        // web2 goes too; the group that held it is renamed, which first saves it as stored now
+        // (without web2, taken out by the delete).
+        removeObject(document, QStringLiteral("hosts"), m_f.web2.id);
+        editObject(document, QStringLiteral("host_groups"), m_f.web.id, [&](QJsonObject &group) {
+            group.insert(QStringLiteral("name"), QStringLiteral("frontend"));
+            group.insert(QStringLiteral("host_ids"), QJsonArray{m_f.web1.id.toString(QUuid::WithoutBraces)});
+        });
         // A new host takes the name of one that goes.
         QJsonObject newcomer = toJson(makeHost(QStringLiteral("spare")));
         const QUuid newId = QUuid::createUuid();
@@ -500,19 +539,28 @@ private Q_SLOTS:
 
         const ImportPlan plan = planImport(*m_source, m_box, document, {true});
         QVERIFY2(plan.isValid(), qPrintable(errorText(plan.errors)));
-        QCOMPARE(plan.deleteCandidates.size(), 2);
+        QCOMPARE(plan.deleteCandidates.size(), 3);
         const ImportResult result = applyImport(*m_source, m_box, document, {true});
         QVERIFY2(result.applied, qPrintable(errorText(result.errors)));
-        QCOMPARE(result.done.size(), 3);
+        QCOMPARE(result.done.size(), 5);
         QCOMPARE(result.done[0].kind, QStringLiteral("alerts")); // deletes first, in reverse order
         QCOMPARE(result.done[0].action, ImportAction::Delete);
         QCOMPARE(result.done[1].kind, QStringLiteral("hosts"));
         QCOMPARE(result.done[1].action, ImportAction::Delete);
-        QCOMPARE(result.done[2].action, ImportAction::Create);
+        QCOMPARE(result.done[2].action, ImportAction::Delete);
+        QCOMPARE(result.done[3].action, ImportAction::Create);
+        QCOMPARE(result.done[4].kind, QStringLiteral("host_groups"));
+        QCOMPARE(result.done[4].action, ImportAction::Update);
+        QCOMPARE(result.done[4].fields, (QStringList{QStringLiteral("host_ids"), QStringLiteral("name")}));
         const Configuration after = loadConfiguration(*m_source, m_box);
         QVERIFY(!after.hosts.contains(m_f.spare.id));
+        QVERIFY(!after.hosts.contains(m_f.web2.id));
         QVERIFY(after.hosts.contains(newId));
         QVERIFY(after.alerts.isEmpty());
+        QCOMPARE(after.groups.value(m_f.web.id).name, QStringLiteral("frontend"));
+        QCOMPARE(after.groups.value(m_f.web.id).version, 3); // renamed through its UUID, then saved
+        QCOMPARE(configDocumentBytes(exportConfiguration(*m_source, m_box, exportTime)),
+                 configDocumentBytes(sortedById(document)));
 
         // With replace, a reference to an object outside the document is an error: it would go.
         QJsonObject dangling = exportConfiguration(*m_source, m_box, exportTime);
