@@ -7,9 +7,13 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include "daemon-core/api/apiguard.h"
+#include "daemon-core/api/entityroutes.h"
+#include "daemon-core/api/sessionroutes.h"
 #include "daemon-core/app/coreconfig.h"
 #include "daemon-core/app/corehttpsserver.h"
 #include "daemon-core/app/enginehealth.h"
+#include "daemon-core/auth/authenticator.h"
 #include "daemon-core/auth/passwordhasher.h"
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/health/corehealth.h"
@@ -352,6 +356,13 @@ Subcommand runCommand()
                 options.retention = {config->retentionRawDays, config->retentionRollupDays};
                 CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
                 watchEngineHealth(health, engine);
+                // The management API (SPEC §5, §9); its changes apply at once, not at the next poll.
+                Authenticator authenticator(storage);
+                const ApiGuard guard(authenticator, &engine);
+                mountSessionRoutes(server.routes(), authenticator, &engine);
+                mountConfigurationRoutes(server.routes(), ApiContext{storage, guard, &engine, [&engine] {
+                                                                         engine.reloadConfiguration();
+                                                                     }});
                 SystemLogRetention logRetention(storage);
                 // Heard from only while /healthz would say ready: silence is the third party's alarm.
                 DeadMansSwitch deadMansSwitch(config->deadMansSwitch,

@@ -403,6 +403,11 @@ QFuture<Host> CoreEngine::addHostFromEnrollment(const QString &enrollmentString,
         });
 }
 
+void CoreEngine::reloadConfiguration()
+{
+    m_watcher->reloadNow();
+}
+
 void CoreEngine::recordLog(const LogEntry &entry)
 {
     recordInSystemLog(m_storage, this, entry);

@@ -72,6 +72,8 @@ public:
     // The console's Test button (SPEC §5): one marked test message through the alert's module.
     QFuture<DeliveryResult> sendTestAlert(const Alert &alert);
 
+    // The configuration was changed (by the API): read it now rather than at the next poll.
+    void reloadConfiguration();
     // Adds an entry to the system log the admin reads (through the storage executor).
     void recordLog(const prophasis::LogEntry &entry);
 

@@ -1,4 +1,5 @@
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -287,11 +288,60 @@ private Q_SLOTS:
         // By default the port presents the core's own identity.
         QCOMPARE(healthz.peerCertificate,
                  QSslCertificate::fromPath(data + QStringLiteral("/identity.crt")).value(0));
-        QCOMPARE(test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/api/v1/hosts").status, 404);
+        QCOMPARE(test::httpsRequest(QHostAddress::LocalHost, port, "GET", "/no/such/path").status, 404);
 
         QVERIFY2(systemd.receiveContaining("WATCHDOG=1", 10'000), "no watchdog ping");
         QCOMPARE(terminate(process, &output), 0);
         QVERIFY2(systemd.receiveContaining("STOPPING=1", 10'000), qPrintable(output));
+    }
+
+    void coreServesTheManagementApi()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("core"));
+        QFile password(dir.filePath(QStringLiteral("password")));
+        QVERIFY(password.open(QIODevice::WriteOnly));
+        password.write("the first admin's password\n");
+        password.close();
+        QCOMPARE(run(core, {QStringLiteral("init"), QStringLiteral("--data-dir"), data,
+                            QStringLiteral("--admin-password-file"), password.fileName()})
+                     .exitCode,
+                 0);
+        const quint16 port = freeLoopbackPort();
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(core, coreRun(data, {QStringLiteral("--port"), QString::number(port)}));
+        QVERIFY(process.waitForStarted());
+        const auto call = [&](const QByteArray &method, const QByteArray &target, const QByteArray &token,
+                              const QJsonObject &body) {
+            QList<std::pair<QByteArray, QByteArray>> headers{{"Content-Type", "application/json"}};
+            if (!token.isEmpty())
+                headers.append({"Authorization", "Bearer " + token});
+            return test::httpsRequest(QHostAddress::LocalHost, port, method, target, 10'000, headers,
+                                      body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson());
+        };
+        test::HttpsAnswer login;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (login = call("POST", "/api/v1/session", {},
+                          {{QStringLiteral("username"), QStringLiteral("admin")},
+                           {QStringLiteral("password"), QStringLiteral("the first admin's password")}}))
+                    .status == 200,
+            30'000);
+        const QByteArray token = login.json().value(QStringLiteral("token")).toString().toLatin1();
+        QVERIFY(!token.isEmpty());
+        QCOMPARE(
+            login.json().value(QStringLiteral("user")).toObject().value(QStringLiteral("role")).toString(),
+            QStringLiteral("admin"));
+        const test::HttpsAnswer created = call("POST", "/api/v1/hosts", token,
+                                               {{QStringLiteral("name"), QStringLiteral("web1")},
+                                                {QStringLiteral("address"), QStringLiteral("127.0.0.1")}});
+        QVERIFY2(created.status == 201, created.body.constData());
+        const test::HttpsAnswer hosts = call("GET", "/api/v1/hosts", token, {});
+        QCOMPARE(hosts.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(hosts.body).array().size(), 1);
+        QCOMPARE(call("GET", "/api/v1/hosts", {}, {}).status, 401);
+        QString output;
+        QCOMPARE(terminate(process, &output), 0);
     }
 
     void coreReloadsItsCertificateOnSighup()
