@@ -139,16 +139,24 @@ private:
         }
         // Renamed objects first take their UUID as a name, so names can move between objects
         // of the document (a swap, or a new object taking an old name) without a collision.
+        // Plugins do the same with their package id, unique too.
         for (const ImportChange &change : changes) {
+            if (change.action != ImportAction::Update)
+                continue;
             const T &before = stored.value(change.id);
-            if (change.action != ImportAction::Update ||
-                before.name.compare(incoming.value(change.id).name, Qt::CaseInsensitive) == 0)
+            const T &after = incoming.value(change.id);
+            bool renamed = before.name.compare(after.name, Qt::CaseInsensitive) != 0;
+            if constexpr (std::is_same_v<T, Plugin>)
+                renamed = renamed || before.pluginId.compare(after.pluginId, Qt::CaseInsensitive) != 0;
+            if (!renamed)
                 continue;
             // As stored now: with `replace`, deletes may have taken references out of it.
-            T renamed = store.get(change.id);
-            renamed.version = versions.value(change.id); // Conflict if someone saved since the plan
-            renamed.name = change.id.toString(QUuid::WithoutBraces);
-            versions[change.id] = store.update(renamed).version;
+            T placeholder = store.get(change.id);
+            placeholder.version = versions.value(change.id); // Conflict if someone saved since the plan
+            placeholder.name = change.id.toString(QUuid::WithoutBraces);
+            if constexpr (std::is_same_v<T, Plugin>)
+                placeholder.pluginId = placeholder.name; // a UUID is a valid plugin id
+            versions[change.id] = store.update(placeholder).version;
         }
         QHash<QUuid, ImportChange> byId;
         QList<QUuid> ids;

@@ -583,6 +583,15 @@ private Q_SLOTS:
                    [](QJsonObject &host) { host.insert(QStringLiteral("name"), QStringLiteral("web2")); });
         editObject(document, QStringLiteral("hosts"), m_f.web2.id,
                    [](QJsonObject &host) { host.insert(QStringLiteral("name"), QStringLiteral("web1")); });
+        // Two plugins swap names and package ids.
+        editObject(document, QStringLiteral("plugins"), m_f.http.id, [](QJsonObject &plugin) {
+            plugin.insert(QStringLiteral("name"), QStringLiteral("Disk"));
+            plugin.insert(QStringLiteral("plugin_id"), QStringLiteral("org.prophasis.disk"));
+        });
+        editObject(document, QStringLiteral("plugins"), m_f.disk.id, [](QJsonObject &plugin) {
+            plugin.insert(QStringLiteral("name"), QStringLiteral("HTTP"));
+            plugin.insert(QStringLiteral("plugin_id"), QStringLiteral("org.prophasis.http"));
+        });
         // The nesting turns around: "web" now contains "all" instead of the other way.
         editObject(document, QStringLiteral("host_groups"), m_f.all.id,
                    [](QJsonObject &group) { group.insert(QStringLiteral("group_ids"), QJsonArray()); });
@@ -609,11 +618,43 @@ private Q_SLOTS:
         QCOMPARE(alert.version, 2);
         QCOMPARE(after.hosts.value(m_f.web1.id).name, QStringLiteral("web2"));
         QCOMPARE(after.hosts.value(m_f.web2.id).name, QStringLiteral("web1"));
+        QCOMPARE(after.plugins.value(m_f.http.id).pluginId, QStringLiteral("org.prophasis.disk"));
+        QCOMPARE(after.plugins.value(m_f.disk.id).name, QStringLiteral("HTTP"));
         QCOMPARE(after.groups.value(m_f.web.id).groupIds, QList<QUuid>{m_f.all.id});
         QVERIFY(after.groups.value(m_f.all.id).groupIds.isEmpty());
         QCOMPARE(after.services.value(m_f.database.id).dependencies.size(), 1);
         QCOMPARE(configDocumentBytes(withoutSecretNames(exportConfiguration(*m_source, m_box, exportTime))),
                  configDocumentBytes(withoutSecretNames(document)));
+    }
+
+    void failureHalfwayWritesNothing()
+    {
+        // The database refuses the last object written (an alert): everything before it must
+        // go with it.
+        Database &db = *m_target;
+        if (db.kind() == DatabaseKind::Postgres) {
+            db.exec(QStringLiteral("CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS "
+                                   "'BEGIN RAISE EXCEPTION ''refused by the test''; END'"));
+            db.exec(QStringLiteral("CREATE TRIGGER refuse_alerts BEFORE INSERT ON alerts FOR EACH ROW "
+                                   "EXECUTE FUNCTION refuse_row()"));
+        } else {
+            db.exec(QStringLiteral("CREATE TRIGGER refuse_alerts BEFORE INSERT ON alerts "
+                                   "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"));
+        }
+        addDiskPlugin(db, m_f.disk.id);
+        const QByteArray before = configDocumentBytes(exportConfiguration(db, m_box, exportTime));
+        const QJsonObject document = exportConfiguration(*m_source, m_box, exportTime);
+        QVERIFY(planImport(db, m_box, document).isValid());
+        bool thrown = false;
+        try {
+            applyImport(db, m_box, document);
+        } catch (const StorageError &) {
+            thrown = true;
+        }
+        QVERIFY(thrown);
+        QCOMPARE(configDocumentBytes(exportConfiguration(db, m_box, exportTime)), before);
+        QCOMPARE(test::countRows(db, QStringLiteral("hosts")), 0);
+        QVERIFY(!db.inTransaction());
     }
 
 private:
