@@ -57,6 +57,8 @@ void CredentialCache::forgetTokenId(const QUuid &tokenId)
 {
     QMutexLocker locker(&m_mutex);
     ++m_generation;
+    if (tokenId.isNull())
+        return; // sessions have no token id: nothing to match
     m_entries.removeIf(
         [&](const QHash<QString, Entry>::iterator &it) { return it->principal.tokenId == tokenId; });
 }

@@ -108,6 +108,8 @@ private Q_SLOTS:
         cache.insert(QStringLiteral("session"), principalOf(alice), {}, T0, cache.generation());
         cache.insert(QStringLiteral("token"), principalOf(alice, token), {}, T0, cache.generation());
         cache.insert(QStringLiteral("bob"), principalOf(bob), {}, T0, cache.generation());
+        cache.forgetTokenId(QUuid()); // sessions have no token id
+        QVERIFY(cache.find(QStringLiteral("session"), T0));
         cache.forgetTokenId(token);
         QVERIFY(!cache.find(QStringLiteral("token"), T0));
         QVERIFY(cache.find(QStringLiteral("session"), T0));
