@@ -16,17 +16,6 @@ namespace prophasis {
 
 namespace {
 
-// The objects of a kind after the import (the document's, plus the database's others unless
-// replaced): what the nesting order of groups and services is computed on.
-template <typename T>
-QHash<QUuid, T> finalObjects(const QHash<QUuid, T> &stored, const QHash<QUuid, T> &incoming, bool replace)
-{
-    QHash<QUuid, T> result = replace ? QHash<QUuid, T>() : stored;
-    for (auto it = incoming.cbegin(); it != incoming.cend(); ++it)
-        result.insert(it.key(), it.value());
-    return result;
-}
-
 // Members before the groups (or services) that contain them. Written in that order, every
 // object reachable from the one being saved already has its final members, so the store's
 // existence and cycle checks pass at each step even when the import turns a nesting around.
@@ -67,12 +56,11 @@ public:
             deleteMissing();
         const Configuration &s = m_plan.stored;
         const Configuration &in = m_plan.incoming;
-        const bool replace = m_plan.options.replace;
         PluginStore plugins(m_db);
         write(plugins, QStringLiteral("plugins"), s.plugins, in.plugins);
         HostStore hosts(m_db);
         write(hosts, QStringLiteral("hosts"), s.hosts, in.hosts);
-        const QHash<QUuid, HostGroup> groups = finalObjects(s.groups, in.groups, replace);
+        const QHash<QUuid, HostGroup> groups = m_plan.finalGroups();
         HostGroupStore groupStore(m_db);
         write(groupStore, QStringLiteral("host_groups"), s.groups, in.groups,
               [&](const QUuid &id) { return groups.value(id).groupIds; });
@@ -80,7 +68,7 @@ public:
         write(checks, QStringLiteral("checks"), s.checks, in.checks);
         ScheduleStore schedules(m_db);
         write(schedules, QStringLiteral("schedules"), s.schedules, in.schedules);
-        const QHash<QUuid, Service> services = finalObjects(s.services, in.services, replace);
+        const QHash<QUuid, Service> services = m_plan.finalServices();
         ServiceStore serviceStore(m_db);
         write(serviceStore, QStringLiteral("services"), s.services, in.services,
               [&](const QUuid &id) { return nestedServiceIds(services.value(id)); });

@@ -35,8 +35,8 @@ void addPrefixed(FieldErrors &errors, const QString &prefix, const FieldErrors &
         errors.add(error.field.isEmpty() ? prefix : prefix + u'.' + error.field, error.message);
 }
 
-// Reads the list `key` of the document into `incoming`; `prepare` starts each object from
-// what it must keep of the stored one (an alert's secrets).
+// Reads the list `key` of the document into `incoming`. Alerts start from the secrets stored
+// for them, which the document does not carry.
 template <typename T>
 Parsed parseKind(const QJsonObject &document, const QString &key, const QHash<QUuid, T> &stored,
                  QHash<QUuid, T> &incoming, FieldErrors &errors)
@@ -357,14 +357,14 @@ ImportPlan planImport(Database &db, const SecretBox &secrets, const QJsonObject 
             refs.require(path + QStringLiteral(".check_ids"), a.checkIds, s.checks, in.checks, check);
         }
 
-        const QHash<QUuid, HostGroup> finalGroups = finalObjects(s.groups, in.groups, replace);
+        const QHash<QUuid, HostGroup> finalGroups = plan.finalGroups();
         for (const QUuid &id : groups.order) {
             const QList<QUuid> cycle = findGroupCycle(finalGroups, in.groups.value(id));
             if (!cycle.isEmpty())
                 errors.add(groups.path.value(id) + QStringLiteral(".group_ids"),
                            QStringLiteral("would make a cycle: %1").arg(cyclePath(cycle, finalGroups)));
         }
-        const QHash<QUuid, Service> finalServices = finalObjects(s.services, in.services, replace);
+        const QHash<QUuid, Service> finalServices = plan.finalServices();
         for (const QUuid &id : services.order) {
             const QList<QUuid> cycle = findServiceCycle(finalServices, in.services.value(id));
             if (!cycle.isEmpty())
@@ -391,6 +391,16 @@ ImportPlan planImport(Database &db, const SecretBox &secrets, const QJsonObject 
         listDeleteCandidates(plan, QStringLiteral("alerts"), s.alerts, in.alerts);
         return plan;
     });
+}
+
+QHash<QUuid, HostGroup> ImportPlan::finalGroups() const
+{
+    return finalObjects(stored.groups, incoming.groups, options.replace);
+}
+
+QHash<QUuid, Service> ImportPlan::finalServices() const
+{
+    return finalObjects(stored.services, incoming.services, options.replace);
 }
 
 QString actionName(ImportAction action)

@@ -52,6 +52,10 @@ struct ImportPlan
     FieldErrors errors;
 
     bool isValid() const { return errors.isEmpty(); }
+    // The groups and services after the import: the document's, plus the database's others
+    // unless `replace` deletes them. What cycles and the nesting order are computed on.
+    QHash<QUuid, HostGroup> finalGroups() const;
+    QHash<QUuid, Service> finalServices() const;
     // {"valid", "replace", "errors": [{"field", "message"}], "changes": [...],
     //  "delete_candidates": [...]}: the dry run's answer.
     QJsonObject toJson() const;
