@@ -136,6 +136,29 @@ private Q_SLOTS:
 
         PROPHASIS_VERIFY_PROMTOOL(text);
     }
+
+    // Before start (e.g. while the core waits for its database) every figure is there, at zero.
+    void engineNotStartedShowsZeros()
+    {
+        test::TestDatabase testDatabase(QStringLiteral("coremetricsidle"));
+        DatabaseConfig databaseConfig;
+        testDatabase.freshMigratedDatabase(&databaseConfig);
+        StorageExecutor storage(databaseConfig, 1);
+        QTemporaryDir spool;
+        EngineOptions options;
+        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
+        options.spoolDirectory = spool.path();
+        CoreEngine engine(storage, SecretBox(SecretBox::generateKey()),
+                          TlsIdentity::generate(QStringLiteral("core")), options);
+
+        const QByteArray text = renderCoreMetrics(engine);
+        QCOMPARE(valueOf(text, QStringLiteral("prophasis_results_stored_total")), 0.0);
+        QCOMPARE(valueOf(text, QStringLiteral("prophasis_scheduler_series")), 0.0);
+        QCOMPARE(valueOf(text, QStringLiteral("prophasis_hosts{state=\"no_data\"}")), 0.0);
+        QCOMPARE(valueOf(text, QStringLiteral("prophasis_classifier_worker_up")), 0.0);
+        QCOMPARE(valueOf(text, QStringLiteral("prophasis_results_in_spool")), 0.0);
+        PROPHASIS_VERIFY_PROMTOOL(text);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCoreMetrics)
