@@ -275,6 +275,9 @@ Authenticator::Authenticator(StorageExecutor &executor, const AuthPolicy &policy
           policy, clock ? std::move(clock) : AuthClock([] { return QDateTime::currentDateTimeUtc(); })))
 {
     m_hashPool.setMaxThreadCount(qMax(1, policy.maxConcurrentHashes));
+    // Made now, off the caller's thread, so the first unknown user's login does not take
+    // longer than the others (which would tell that the name is unknown).
+    m_hashPool.start([shared = m_shared] { shared->dummyHash(); });
 }
 
 Authenticator::~Authenticator()

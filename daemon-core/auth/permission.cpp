@@ -48,6 +48,11 @@ Role lowerRole(Role a, Role b)
     return roleAtLeast(a, b) ? b : a;
 }
 
+bool mayManageToken(const Principal &caller, const ApiToken &token)
+{
+    return caller.userId == token.ownerId || allowed(caller.role, Permission::ManageTokens);
+}
+
 bool allowed(Role role, Permission permission)
 {
     for (const Rule &rule : Rules) {

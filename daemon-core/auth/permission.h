@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "daemon-core/auth/authtypes.h"
 #include "shared/domain/enumnames.h"
 #include "shared/domain/user.h"
 
@@ -49,5 +50,8 @@ bool allowed(Role role, Permission permission);
 // Roles are ordered viewer < operator < admin: each has every right of the ones below.
 bool roleAtLeast(Role role, Role minimum);
 Role lowerRole(Role a, Role b);
+
+// Whether `caller` may see or revoke `token`: its owner may, and whoever may manage tokens.
+bool mayManageToken(const Principal &caller, const ApiToken &token);
 
 } // namespace prophasis

@@ -61,6 +61,24 @@ private Q_SLOTS:
             }
         }
     }
+
+    void tokensAreManagedByTheirOwnerOrAnAdmin()
+    {
+        ApiToken token;
+        token.ownerId = QUuid::createUuid();
+        Principal owner;
+        owner.userId = token.ownerId;
+        owner.role = Role::Viewer;
+        Principal otherOperator;
+        otherOperator.userId = QUuid::createUuid();
+        otherOperator.role = Role::Operator;
+        Principal admin;
+        admin.userId = QUuid::createUuid();
+        admin.role = Role::Admin;
+        QVERIFY(mayManageToken(owner, token));
+        QVERIFY(!mayManageToken(otherOperator, token));
+        QVERIFY(mayManageToken(admin, token));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestPermission)
