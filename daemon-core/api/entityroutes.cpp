@@ -1,5 +1,7 @@
 #include "daemon-core/api/entityroutes.h"
 
+#include "daemon-core/alerting/alertmodules.h"
+#include "daemon-core/storage/alertstore.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/servicestore.h"
@@ -43,7 +45,7 @@ void sendStorageFailure(const HttpResponder &responder, const StorageError &erro
 
 } // namespace entityroutes
 
-void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api)
+void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api, const SecretBox &secrets)
 {
     mountEntityRoutes<Host, HostStore>(routes, api, QStringLiteral("hosts"), QStringLiteral("host"),
                                        [](Database &db) { return HostStore(db); });
@@ -58,6 +60,10 @@ void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api)
     mountEntityRoutes<Service, ServiceStore>(routes, api, QStringLiteral("services"),
                                              QStringLiteral("service"),
                                              [](Database &db) { return ServiceStore(db); });
+    // The store keeps a reference to the box: the lambda's own copy lives as long as the routes.
+    mountEntityRoutes<Alert, AlertStore>(
+        routes, api, QStringLiteral("alerts"), QStringLiteral("alert"),
+        [secrets](Database &db) { return AlertStore(db, secrets); }, validateAlertModule);
 }
 
 } // namespace prophasis

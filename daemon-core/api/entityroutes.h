@@ -11,6 +11,7 @@
 #include "daemon-core/api/apiresponses.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/logstore.h"
+#include "daemon-core/storage/secretbox.h"
 #include "daemon-core/storage/storageerror.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "daemon-core/storage/whenready.h"
@@ -46,9 +47,11 @@ void sendStorageFailure(const HttpResponder &responder, const StorageError &erro
 // A PUT carries the version it was based on (a stale one answers 409: reload and re-apply) and
 // may give only the fields it changes; every change is validated (422 with each field's
 // message), written with its audit entry in one transaction, and applied at once.
+// `moreRules` adds checks beyond the entity's own validate() (an alert's module options).
 template <typename T, typename Store>
 void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString &collection,
-                       const QString &entityType, std::function<Store(Database &)> makeStore)
+                       const QString &entityType, std::function<Store(Database &)> makeStore,
+                       std::function<FieldErrors(const T &)> moreRules = {})
 {
     using namespace entityroutes;
     const QString base = QStringLiteral("/api/v1/") + collection;
@@ -95,6 +98,8 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
                        FieldErrors errors = fromJson(*body, entity);
                        if (errors.isEmpty())
                            errors = validate(entity);
+                       if (errors.isEmpty() && moreRules)
+                           errors = moreRules(entity);
                        if (!errors.isEmpty()) {
                            responder.send(fieldErrorsResponse(errors));
                            return;
@@ -145,7 +150,8 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
             // the fields not given are the ones the change was based on.
             using Outcome = std::variant<T, FieldErrors>;
             whenReady(
-                storage->run([makeStore, id = *id, body = *body, request, entityType](Database &db) {
+                storage->run([makeStore, moreRules, id = *id, body = *body, request,
+                              entityType](Database &db) {
                     return db.transaction([&]() -> Outcome {
                         Store store = makeStore(db);
                         const T stored = store.get(id);
@@ -155,6 +161,8 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
                             errors.add(QStringLiteral("id"), QStringLiteral("must be the id in the path"));
                         if (errors.isEmpty())
                             errors = validate(entity);
+                        if (errors.isEmpty() && moreRules)
+                            errors = moreRules(entity);
                         if (!errors.isEmpty())
                             return errors;
                         const T updated = store.update(entity);
@@ -204,8 +212,9 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
                    }));
 }
 
-// The configuration collections whose objects are plain entities: hosts, host-groups, checks,
-// schedules and services (SPEC §9). Plugins, alerts, users and tokens have routes of their own.
-void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api);
+// The configuration collections (SPEC §9): hosts, host-groups, checks, schedules, services and
+// alerts (module secrets sealed with `secrets`, write-only). Plugins, users and tokens have
+// routes of their own.
+void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api, const SecretBox &secrets);
 
 } // namespace prophasis

@@ -9,6 +9,7 @@
 
 #include "daemon-core/api/apiguard.h"
 #include "daemon-core/api/entityroutes.h"
+#include "daemon-core/api/operationroutes.h"
 #include "daemon-core/api/sessionroutes.h"
 #include "daemon-core/app/coreconfig.h"
 #include "daemon-core/app/corehttpsserver.h"
@@ -360,9 +361,10 @@ Subcommand runCommand()
                 Authenticator authenticator(storage);
                 const ApiGuard guard(authenticator, &engine);
                 mountSessionRoutes(server.routes(), authenticator, &engine);
-                mountConfigurationRoutes(server.routes(), ApiContext{storage, guard, &engine, [&engine] {
-                                                                         engine.reloadConfiguration();
-                                                                     }});
+                const ApiContext api{storage, guard, &engine, [&engine] { engine.reloadConfiguration(); }};
+                const SecretBox secrets(*secretsKey);
+                mountConfigurationRoutes(server.routes(), api, secrets);
+                mountOperationRoutes(server.routes(), api, engine, secrets);
                 SystemLogRetention logRetention(storage);
                 // Heard from only while /healthz would say ready: silence is the third party's alarm.
                 DeadMansSwitch deadMansSwitch(config->deadMansSwitch,

@@ -108,8 +108,9 @@ private Q_SLOTS:
         m_server = std::make_unique<CoreHttpsServer>(listen);
         mountSessionRoutes(m_server->routes(), *m_authenticator, this);
         m_configurationChanges = 0;
-        mountConfigurationRoutes(
-            m_server->routes(), ApiContext{*m_storage, *m_guard, this, [this] { ++m_configurationChanges; }});
+        mountConfigurationRoutes(m_server->routes(),
+                                 ApiContext{*m_storage, *m_guard, this, [this] { ++m_configurationChanges; }},
+                                 SecretBox(SecretBox::generateKey()));
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
 
@@ -217,6 +218,40 @@ private Q_SLOTS:
                       admin)
                      .status,
                  404);
+    }
+
+    void alertSecretsAreWriteOnlyAndModuleOptionsChecked()
+    {
+        const QString admin = login(QStringLiteral("admin"), AdminPassword);
+        const QJsonObject alert{
+            {QStringLiteral("name"), QStringLiteral("on call")},
+            {QStringLiteral("module"), QStringLiteral("webhook")},
+            {QStringLiteral("scope"), QJsonObject{{QStringLiteral("all_hosts"), true}}},
+            {QStringLiteral("options"), QJsonObject{{QStringLiteral("template"), QStringLiteral("slack")}}},
+            {QStringLiteral("secrets"),
+             QJsonObject{{QStringLiteral("url"), QStringLiteral("https://hooks.example.com/T0/B0/s3cret")}}}};
+        HttpsAnswer answer = call("POST", "/api/v1/alerts", admin, alert);
+        QVERIFY2(answer.status == 201, answer.body.constData());
+        const QString id = answer.json().value(QStringLiteral("id")).toString();
+        // The secret is kept, and never shown again: only its name.
+        answer = call("GET", ("/api/v1/alerts/" + id).toUtf8(), admin);
+        QCOMPARE(answer.status, 200);
+        QVERIFY(!answer.body.contains("s3cret"));
+        QCOMPARE(answer.json().value(QStringLiteral("secrets_set")).toArray(),
+                 QJsonArray{QStringLiteral("url")});
+        QVERIFY(!call("GET", "/api/v1/alerts", admin).body.contains("s3cret"));
+
+        // The module's own rules answer per field: an unknown template, a missing URL.
+        QJsonObject broken = alert;
+        broken.insert(QStringLiteral("name"), QStringLiteral("broken"));
+        broken.insert(QStringLiteral("options"),
+                      QJsonObject{{QStringLiteral("template"), QStringLiteral("fax")}});
+        broken.remove(QStringLiteral("secrets"));
+        answer = call("POST", "/api/v1/alerts", admin, broken);
+        QCOMPARE(answer.status, 422);
+        const QJsonObject fields = answer.json().value(QStringLiteral("fields")).toObject();
+        QVERIFY2(fields.contains(QStringLiteral("options.template")), answer.body.constData());
+        QVERIFY2(fields.contains(QStringLiteral("secrets.url")), answer.body.constData());
     }
 
     void theGuardWantsATokenAndTheRightRole()

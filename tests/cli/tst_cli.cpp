@@ -340,6 +340,19 @@ private Q_SLOTS:
         QCOMPARE(hosts.status, 200);
         QCOMPARE(QJsonDocument::fromJson(hosts.body).array().size(), 1);
         QCOMPARE(call("GET", "/api/v1/hosts", {}, {}).status, 401);
+
+        // The configuration as one document, and its import as a dry run: nothing changes.
+        const test::HttpsAnswer exported = call("GET", "/api/v1/config", token, {});
+        QCOMPARE(exported.status, 200);
+        const QJsonObject document = exported.json();
+        QCOMPARE(document.value(QStringLiteral("format")).toString(), QStringLiteral("prophasis-config"));
+        QCOMPARE(document.value(QStringLiteral("hosts")).toArray().size(), 1);
+        const test::HttpsAnswer plan = call("PUT", "/api/v1/config?dry_run=1", token, document);
+        QCOMPARE(plan.status, 200);
+        QVERIFY2(plan.json().value(QStringLiteral("valid")).toBool(), plan.body.constData());
+        // "Check now" on a host no check runs on says so.
+        const QString hostId = created.json().value(QStringLiteral("id")).toString();
+        QCOMPARE(call("POST", ("/api/v1/hosts/" + hostId + "/check-now").toUtf8(), token, {}).status, 404);
         QString output;
         QCOMPARE(terminate(process, &output), 0);
     }

@@ -1,0 +1,167 @@
+#include "daemon-core/api/operationroutes.h"
+
+#include <QFutureWatcher>
+
+#include "daemon-core/configio/configdocument.h"
+#include "daemon-core/configio/importapply.h"
+#include "daemon-core/configio/importplan.h"
+#include "daemon-core/engine/coreengine.h"
+#include "daemon-core/storage/alertstore.h"
+
+namespace prophasis {
+
+namespace {
+
+using entityroutes::auditEntry;
+using entityroutes::pathId;
+using entityroutes::sendStorageFailure;
+
+bool queryFlag(const HttpRequest &request, const QString &name)
+{
+    const QString value = request.query.queryItemValue(name);
+    return value == u"1" || value == u"true";
+}
+
+void mountCheckNow(RouteTable &routes, const ApiContext &api, CoreEngine &engine)
+{
+    CoreEngine *core = &engine;
+    routes.add(
+        QByteArrayLiteral("POST"), QStringLiteral("/api/v1/hosts/{id}/check-now"),
+        api.guard.require(Permission::CheckNow, [core](const ApiRequest &request, HttpResponder responder) {
+            const std::optional<QUuid> hostId = pathId(request, responder);
+            if (!hostId)
+                return;
+            QJsonObject body;
+            if (!request.http.body.isEmpty()) {
+                HttpResponse refusal;
+                const std::optional<QJsonObject> given = readJsonObject(request.http, &refusal);
+                if (!given) {
+                    responder.send(refusal);
+                    return;
+                }
+                body = *given;
+            }
+            const QUuid checkId = QUuid::fromString(body.value(QStringLiteral("check_id")).toString());
+            const QUuid pluginId = QUuid::fromString(body.value(QStringLiteral("plugin_id")).toString());
+            const RunNowResult result = core->checkNow(*hostId, checkId, pluginId);
+            if (result.matched == 0) {
+                responder.send(HttpResponse::error(
+                    404,
+                    QStringLiteral("nothing runs on this host (no such host, or no check of it matches)")));
+                return;
+            }
+            responder.send(HttpResponse::json(202, QJsonObject{{QStringLiteral("matched"), result.matched},
+                                                               {QStringLiteral("queued"), result.queued}}));
+        }));
+}
+
+void mountAlertTest(RouteTable &routes, const ApiContext &api, CoreEngine &engine, const SecretBox &secrets)
+{
+    CoreEngine *core = &engine;
+    StorageExecutor *storage = &api.storage;
+    QObject *context = api.context;
+    routes.add(
+        QByteArrayLiteral("POST"), QStringLiteral("/api/v1/alerts/{id}/test"),
+        api.guard.require(Permission::TestAlert, [=](const ApiRequest &request, HttpResponder responder) {
+            const std::optional<QUuid> id = pathId(request, responder);
+            if (!id)
+                return;
+            whenReady(
+                storage->run([secrets, id = *id](Database &db) { return AlertStore(db, secrets).get(id); }),
+                context,
+                [core, context, responder](const Alert &alert) {
+                    auto *watcher = new QFutureWatcher<DeliveryResult>(context);
+                    QObject::connect(watcher, &QFutureWatcherBase::finished, context, [watcher, responder] {
+                        watcher->deleteLater();
+                        const DeliveryResult result = watcher->result();
+                        QJsonObject body{{QStringLiteral("delivered"), result.ok}};
+                        if (!result.ok)
+                            body.insert(QStringLiteral("error"), result.error);
+                        responder.send(HttpResponse::json(200, body));
+                    });
+                    watcher->setFuture(core->sendTestAlert(alert));
+                },
+                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+        }));
+}
+
+void mountConfigDocument(RouteTable &routes, const ApiContext &api, const SecretBox &secrets)
+{
+    StorageExecutor *storage = &api.storage;
+    QObject *context = api.context;
+    const std::function<void()> changed = api.configurationChanged;
+    routes.add(QByteArrayLiteral("GET"), QStringLiteral("/api/v1/config"),
+               api.guard.require(Permission::Read, [=](const ApiRequest &, HttpResponder responder) {
+                   whenReady(
+                       storage->run([secrets](Database &db) {
+                           return configDocumentBytes(
+                               exportConfiguration(db, secrets, QDateTime::currentDateTimeUtc()));
+                       }),
+                       context,
+                       [responder](const QByteArray &document) {
+                           HttpResponse response;
+                           response.status = 200;
+                           response.headers.append(
+                               {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+                           response.headers.append(
+                               {QByteArrayLiteral("Content-Disposition"),
+                                QByteArrayLiteral("attachment; filename=\"prophasis-config.json\"")});
+                           response.body = document;
+                           responder.send(response);
+                       },
+                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+               }));
+    routes.add(
+        QByteArrayLiteral("PUT"), QStringLiteral("/api/v1/config"),
+        api.guard.require(Permission::ManageConfiguration, [=](const ApiRequest &request,
+                                                               HttpResponder responder) {
+            HttpResponse refusal;
+            const std::optional<QJsonObject> document = readJsonObject(request.http, &refusal);
+            if (!document) {
+                responder.send(refusal);
+                return;
+            }
+            ImportOptions options;
+            options.replace = queryFlag(request.http, QStringLiteral("replace"));
+            if (queryFlag(request.http, QStringLiteral("dry_run"))) {
+                whenReady(
+                    storage->run([secrets, document = *document, options](Database &db) {
+                        return planImport(db, secrets, document, options).toJson();
+                    }),
+                    context,
+                    [responder](const QJsonObject &plan) { responder.send(HttpResponse::json(200, plan)); },
+                    [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+                return;
+            }
+            whenReady(
+                storage->run([secrets, document = *document, options, request](Database &db) {
+                    return db.transaction([&] {
+                        const ImportResult result = applyImport(db, secrets, document, options);
+                        if (result.applied)
+                            AuditLogStore(db).append(
+                                auditEntry(request, QStringLiteral("import"), QStringLiteral("configuration"),
+                                           {}, QStringLiteral("%1 changes").arg(result.done.size())));
+                        return result;
+                    });
+                }),
+                context,
+                [responder, changed](const ImportResult &result) {
+                    responder.send(HttpResponse::json(result.applied ? 200 : 422, result.toJson()));
+                    if (result.applied && changed)
+                        changed();
+                },
+                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+        }));
+}
+
+} // namespace
+
+void mountOperationRoutes(RouteTable &routes, const ApiContext &api, CoreEngine &engine,
+                          const SecretBox &secrets)
+{
+    mountCheckNow(routes, api, engine);
+    mountAlertTest(routes, api, engine, secrets);
+    mountConfigDocument(routes, api, secrets);
+}
+
+} // namespace prophasis
