@@ -152,7 +152,8 @@ LoginResult Authenticator::Shared::login(StorageExecutor &executor, const QStrin
         UserStore users(db);
         // Read again: another login may have counted a failure while this one hashed.
         std::optional<User> fresh = users.find(user->id);
-        if (!fresh)
+        // Gone, or given a new password while this login hashed: the check above says nothing.
+        if (!fresh || fresh->passwordHash != user->passwordHash)
             return refusedLogin(LoginResult::Outcome::BadCredentials);
         // A locked user's attempts do not count, so the lock ends when it said it would.
         if (fresh->lockedUntil.isValid() && fresh->lockedUntil > now)
@@ -172,7 +173,7 @@ LoginResult Authenticator::Shared::login(StorageExecutor &executor, const QStrin
             return refusedLogin(LoginResult::Outcome::Disabled);
 
         users.recordLogin(fresh->id, 0, {}, now);
-        if (!upgradedHash.isEmpty() && fresh->passwordHash == user->passwordHash) {
+        if (!upgradedHash.isEmpty()) {
             User upgraded = *fresh;
             upgraded.passwordHash = upgradedHash;
             try {
