@@ -7,6 +7,7 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include "daemon-core/alerting/alertservice.h"
 #include "daemon-core/api/apiguard.h"
 #include "daemon-core/api/entityroutes.h"
 #include "daemon-core/api/operationroutes.h"
@@ -20,6 +21,9 @@
 #include "daemon-core/health/corehealth.h"
 #include "daemon-core/health/healthzroute.h"
 #include "daemon-core/health/systemdnotifier.h"
+#include "daemon-core/metrics/alertdeliverytally.h"
+#include "daemon-core/metrics/coremetrics.h"
+#include "daemon-core/metrics/prometheuswriter.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/migrations.h"
@@ -305,6 +309,7 @@ Subcommand runCommand()
                                    tlsKeyOption});
             },
             [](const QCommandLineParser &parser) {
+                const QDateTime processStarted = QDateTime::currentDateTimeUtc();
                 const std::optional<QString> dataDir = requireDataDir(parser);
                 if (!dataDir)
                     return fail(QStringLiteral("run needs --data-dir DIR"));
@@ -365,6 +370,24 @@ Subcommand runCommand()
                 const SecretBox secrets(*secretsKey);
                 mountConfigurationRoutes(server.routes(), api, secrets);
                 mountOperationRoutes(server.routes(), api, engine, secrets);
+                // /metrics for Prometheus with an API token (SPEC §5); delivery outcomes counted from now.
+                AlertDeliveryTally deliveries;
+                QObject::connect(&engine.alerts(), &AlertService::deliveryFinished, &engine,
+                                 [&deliveries](const DeliveryReport &report) { deliveries.note(report); });
+                server.routes().add(
+                    QByteArrayLiteral("GET"), QStringLiteral("/metrics"),
+                    guard.require(Permission::Read, [&](const ApiRequest &, HttpResponder responder) {
+                        CoreMetricsContext context;
+                        context.processStarted = processStarted;
+                        context.pendingAlertDeliveries = engine.alerts().pendingDeliveries();
+                        context.alertDeliveries = &deliveries;
+                        HttpResponse response;
+                        response.status = 200;
+                        response.headers.append(
+                            {QByteArrayLiteral("Content-Type"), QByteArray(PrometheusWriter::ContentType)});
+                        response.body = renderCoreMetrics(engine, context);
+                        responder.send(response);
+                    }));
                 SystemLogRetention logRetention(storage);
                 // Heard from only while /healthz would say ready: silence is the third party's alarm.
                 DeadMansSwitch deadMansSwitch(config->deadMansSwitch,

@@ -85,6 +85,7 @@ public:
 
     const HealthTracker &health() const { return m_health; }
     const ClassifierWorkerClient &classifier() const { return *m_classifier; }
+    const AlertService &alerts() const { return *m_alerts; }
     const Scheduler &scheduler() const { return *m_scheduler; }
     const Dispatcher &dispatcher() const { return *m_dispatcher; }
     const ResultWriter &resultWriter() const { return *m_writer; }

@@ -350,6 +350,14 @@ private Q_SLOTS:
         const test::HttpsAnswer plan = call("PUT", "/api/v1/config?dry_run=1", token, document);
         QCOMPARE(plan.status, 200);
         QVERIFY2(plan.json().value(QStringLiteral("valid")).toBool(), plan.body.constData());
+        // /metrics for Prometheus, with a token only.
+        const test::HttpsAnswer metrics = call("GET", "/metrics", token, {});
+        QCOMPARE(metrics.status, 200);
+        QVERIFY(metrics.header("Content-Type").startsWith("text/plain; version=0.0.4"));
+        QVERIFY2(metrics.body.contains("prophasis_build_info{version=\""),
+                 metrics.body.left(400).constData());
+        QVERIFY(metrics.body.contains("prophasis_hosts{state=\"no_data\"} 1"));
+        QCOMPARE(call("GET", "/metrics", {}, {}).status, 401);
         // "Check now" on a host no check runs on says so.
         const QString hostId = created.json().value(QStringLiteral("id")).toString();
         QCOMPARE(call("POST", ("/api/v1/hosts/" + hostId + "/check-now").toUtf8(), token, {}).status, 404);
