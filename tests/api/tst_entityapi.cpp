@@ -7,6 +7,7 @@
 #include "daemon-core/api/apiguard.h"
 #include "daemon-core/api/entityroutes.h"
 #include "daemon-core/api/sessionroutes.h"
+#include "daemon-core/api/tokenroutes.h"
 #include "daemon-core/app/corehttpsserver.h"
 #include "daemon-core/auth/authenticator.h"
 #include "daemon-core/auth/passwordhasher.h"
@@ -111,6 +112,7 @@ private Q_SLOTS:
         mountConfigurationRoutes(m_server->routes(),
                                  ApiContext{*m_storage, *m_guard, this, [this] { ++m_configurationChanges; }},
                                  SecretBox(SecretBox::generateKey()));
+        mountTokenRoutes(m_server->routes(), ApiContext{*m_storage, *m_guard, this, {}}, *m_authenticator);
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
 
@@ -252,6 +254,49 @@ private Q_SLOTS:
         const QJsonObject fields = answer.json().value(QStringLiteral("fields")).toObject();
         QVERIFY2(fields.contains(QStringLiteral("options.template")), answer.body.constData());
         QVERIFY2(fields.contains(QStringLiteral("secrets.url")), answer.body.constData());
+    }
+
+    void apiTokensWorkUntilRevoked()
+    {
+        const QString viewer = login(QStringLiteral("viewer"), ViewerPassword);
+        const QString admin = login(QStringLiteral("admin"), AdminPassword);
+        // A viewer cannot mint a token above its own role.
+        HttpsAnswer answer = call("POST", "/api/v1/tokens", viewer,
+                                  {{QStringLiteral("name"), QStringLiteral("scraper")},
+                                   {QStringLiteral("role"), QStringLiteral("admin")}});
+        QCOMPARE(answer.status, 422);
+        answer =
+            call("POST", "/api/v1/tokens", viewer, {{QStringLiteral("name"), QStringLiteral("prometheus")}});
+        QVERIFY2(answer.status == 201, answer.body.constData());
+        const QString secret = answer.json().value(QStringLiteral("secret")).toString();
+        const QString tokenId =
+            answer.json().value(QStringLiteral("token")).toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(!secret.isEmpty());
+        QCOMPARE(
+            answer.json().value(QStringLiteral("token")).toObject().value(QStringLiteral("role")).toString(),
+            QStringLiteral("viewer"));
+
+        // The token reads, and is never shown again.
+        QCOMPARE(call("GET", "/api/v1/hosts", secret).status, 200);
+        QCOMPARE(
+            call("POST", "/api/v1/hosts", secret, {{QStringLiteral("name"), QStringLiteral("x")}}).status,
+            403);
+        answer = call("GET", "/api/v1/tokens", viewer);
+        QCOMPARE(QJsonDocument::fromJson(answer.body).array().size(), 1);
+        QVERIFY(!answer.body.contains(secret.toUtf8()));
+        // A token cannot mint tokens (a leaked one must not outlive its revocation).
+        QCOMPARE(call("POST", "/api/v1/tokens", secret, {{QStringLiteral("name"), QStringLiteral("child")}})
+                     .status,
+                 422);
+
+        // Someone else's token is not there for a viewer; its owner revokes it.
+        answer = call("POST", "/api/v1/tokens", admin, {{QStringLiteral("name"), QStringLiteral("deploy")}});
+        const QString adminTokenId =
+            answer.json().value(QStringLiteral("token")).toObject().value(QStringLiteral("id")).toString();
+        QCOMPARE(call("DELETE", ("/api/v1/tokens/" + adminTokenId).toUtf8(), viewer).status, 404);
+        QCOMPARE(QJsonDocument::fromJson(call("GET", "/api/v1/tokens", admin).body).array().size(), 2);
+        QCOMPARE(call("DELETE", ("/api/v1/tokens/" + tokenId).toUtf8(), viewer).status, 204);
+        QCOMPARE(call("GET", "/api/v1/hosts", secret).status, 401);
     }
 
     void theGuardWantsATokenAndTheRightRole()
