@@ -307,12 +307,19 @@ QFuture<LoginResult> Authenticator::login(const QString &username, const QString
     QFuture<LoginResult> future = promise->future();
     promise->start(); // started when enqueued, so result() waits for it
     m_hashPool.start([shared = m_shared, executor = &m_executor, promise, username, password, sourceAddress] {
+        std::optional<LoginResult> result;
+        std::exception_ptr failure;
         try {
-            promise->addResult(shared->login(*executor, username, password, sourceAddress));
+            result = shared->login(*executor, username, password, sourceAddress);
         } catch (...) {
-            promise->setException(std::current_exception());
+            failure = std::current_exception();
         }
+        // Before the caller hears the answer, so its next login finds the slot free.
         shared->pendingLogins.fetch_sub(1);
+        if (result)
+            promise->addResult(std::move(*result));
+        else
+            promise->setException(failure);
         promise->finish();
     });
     return future;

@@ -1,4 +1,6 @@
 #include <QCryptographicHash>
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QTest>
 
 #include <atomic>
@@ -231,6 +233,40 @@ private Q_SLOTS:
 
         QVERIFY(login(*auth, QStringLiteral("alice"), Password, QStringLiteral("192.0.2.11")).ok());
         advance(5 * Minute);
+        QVERIFY(login(*auth, QStringLiteral("alice")).ok());
+    }
+
+    // Logins waiting for their hash are bounded: one more is refused, not queued.
+    void aFloodOfLoginsIsRefusedNotQueued()
+    {
+        createUser(QStringLiteral("alice"), Role::Viewer);
+        AuthPolicy policy;
+        policy.maxPendingLogins = 1;
+        auto auth = makeAuthenticator(policy);
+        // Both database workers held, so the first login cannot finish while the second comes.
+        QSemaphore held;
+        QSemaphore release;
+        QList<QFuture<void>> blockers;
+        for (int i = 0; i < 2; ++i)
+            blockers.append(m_executor->run([&](Database &) {
+                held.release();
+                release.acquire();
+            }));
+        held.acquire(2);
+        bool released = false;
+        const auto unblock = [&] {
+            if (!std::exchange(released, true))
+                release.release(2);
+            for (QFuture<void> &blocker : blockers)
+                blocker.waitForFinished();
+        };
+        auto unblockOnFailure = qScopeGuard(unblock); // a failed check must not leave the workers held
+        QFuture<LoginResult> first = auth->login(QStringLiteral("alice"), Password, Source);
+        const LoginResult second = auth->login(QStringLiteral("alice"), Password, Source).result();
+        QCOMPARE(second.outcome, LoginResult::Outcome::Throttled);
+        QVERIFY(second.retryAfter > now());
+        unblock();
+        QVERIFY(first.result().ok());
         QVERIFY(login(*auth, QStringLiteral("alice")).ok());
     }
 
