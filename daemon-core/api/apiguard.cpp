@@ -42,14 +42,6 @@ HttpResponse unauthorized(Authentication::Refusal refusal)
 
 } // namespace
 
-QString bearerToken(const HttpRequest &request)
-{
-    const QByteArray header = request.header("Authorization").trimmed();
-    if (header.size() < 8 || qstrnicmp(header.constData(), "Bearer ", 7) != 0)
-        return {};
-    return QString::fromLatin1(header.mid(7).trimmed());
-}
-
 ApiGuard::ApiGuard(Authenticator &authenticator, QObject *context)
     : m_authenticator(authenticator)
     , m_context(context)
@@ -61,7 +53,7 @@ RouteHandler ApiGuard::require(Permission permission, ApiHandler handler) const
     return [this, permission,
             handler = std::move(handler)](const HttpRequest &http, const PathParameters &parameters,
                                           const ClientInfo &client, HttpResponder responder) {
-        const QString token = bearerToken(http);
+        const QString token = bearerToken(http.header("Authorization"));
         if (token.isEmpty()) {
             responder.send(unauthorized(Authentication::Refusal::Missing));
             return;

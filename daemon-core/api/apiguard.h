@@ -25,7 +25,4 @@ private:
     QObject *m_context;
 };
 
-// The token of an "Authorization: Bearer <token>" header; empty when there is none.
-QString bearerToken(const HttpRequest &request);
-
 } // namespace prophasis

@@ -81,7 +81,7 @@ void mountSessionRoutes(RouteTable &routes, Authenticator &authenticator, QObjec
     routes.add(
         QByteArrayLiteral("DELETE"), QStringLiteral("/api/v1/session"),
         HttpHandler([auth, context](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
-            const QString token = bearerToken(request);
+            const QString token = bearerToken(request.header("Authorization"));
             if (token.isEmpty()) {
                 responder.send(HttpResponse::error(401, QStringLiteral("no session to end")));
                 return;

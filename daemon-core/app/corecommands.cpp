@@ -365,6 +365,12 @@ Subcommand runCommand()
                 watchEngineHealth(health, engine);
                 // The management API (SPEC §5, §9); its changes apply at once, not at the next poll.
                 Authenticator authenticator(storage);
+                // Ended sessions answer "expired" until their rows go: hourly.
+                QTimer sessionCleanup;
+                sessionCleanup.setInterval(std::chrono::hours(1));
+                QObject::connect(&sessionCleanup, &QTimer::timeout, &engine,
+                                 [&authenticator] { authenticator.removeExpiredSessions(); });
+                sessionCleanup.start();
                 const ApiGuard guard(authenticator, &engine);
                 mountSessionRoutes(server.routes(), authenticator, &engine);
                 const ApiContext api{storage, guard, &engine, [&engine] { engine.reloadConfiguration(); }};
