@@ -2,13 +2,19 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QTemporaryDir>
 
+#include <memory>
+
+#include "daemon-core/engine/coreengine.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/servicestore.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "tests/dispatch/dispatchfixture.h"
+#include "tests/storage/testdatabase.h"
+#include "tests/support/agentprocess.h"
 
 // The small shop the engine tests run: two web servers answered by the mock agent, one check
 // every second, one service with both in a redundancy group, stored through the stores as the
@@ -83,5 +89,55 @@ inline Shop storeShop(StorageExecutor &storage, const QJsonObject &web1, const Q
         return shop;
     });
 }
+
+// Everything an engine test around the shop needs: a fresh database (SQLite or PostgreSQL, as the
+// test runs), the storage executor, the core's identity, the mock agents answering normally and
+// the shop stored. Tests that include this define PROPHASIS_CLASSIFIER_BINARY.
+struct ShopBench
+{
+    explicit ShopBench(const QString &testName)
+        : testDatabase(testName)
+    {
+    }
+
+    // False when the mock agents did not come up.
+    bool start(int storageThreads = 2)
+    {
+        testDatabase.freshMigratedDatabase(&databaseConfig);
+        storage = std::make_unique<StorageExecutor>(databaseConfig, storageThreads);
+        port1 = test::freeLoopbackPort();
+        port2 = test::freeLoopbackPort();
+        if (!mock.start(spkiSha256(core.certificate), hosts(QStringLiteral("normal"))))
+            return false;
+        shop = storeShop(*storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
+        return true;
+    }
+
+    // The mock's hosts with these behaviours ("normal", "drop", …).
+    QJsonObject hosts(const QString &web2, const QString &web1 = QStringLiteral("normal")) const
+    {
+        return mockHosts(port1, port2, web2, web1);
+    }
+
+    // The real classification worker, a quick configuration poll, a spool of its own.
+    EngineOptions engineOptions() const
+    {
+        EngineOptions options;
+        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
+        options.configurationPollMs = 50;
+        options.spoolDirectory = spool.path();
+        return options;
+    }
+
+    test::TestDatabase testDatabase;
+    DatabaseConfig databaseConfig;
+    std::unique_ptr<StorageExecutor> storage;
+    TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
+    MockAgentProcess mock;
+    quint16 port1 = 0;
+    quint16 port2 = 0;
+    Shop shop;
+    QTemporaryDir spool;
+};
 
 } // namespace prophasis::test::shop

@@ -60,18 +60,13 @@ private Q_SLOTS:
             qPrintable(error));
         test::WebhookListener webhook(certificate);
 
-        test::TestDatabase testDatabase(QStringLiteral("alerts_e2e"));
-        DatabaseConfig databaseConfig;
-        testDatabase.freshMigratedDatabase(&databaseConfig);
-        StorageExecutor storage(databaseConfig, 2);
-        const TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
+        ShopBench bench(QStringLiteral("alerts_e2e"));
+        QVERIFY(bench.start());
+        StorageExecutor &storage = *bench.storage;
+        const TlsIdentity &core = bench.core;
+        MockAgentProcess &mock = bench.mock;
+        const Shop &shop = bench.shop;
         const QByteArray secretsKey = SecretBox::generateKey();
-
-        MockAgentProcess mock;
-        const quint16 port1 = test::freeLoopbackPort(), port2 = test::freeLoopbackPort();
-        QVERIFY(mock.start(spkiSha256(core.certificate), mockHosts(port1, port2, QStringLiteral("normal"))));
-        const Shop shop =
-            storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
 
         // Hosts turning critical go by email (a non-ASCII subject prefix, so the subject must be
         // RFC 2047 encoded); every change of the shop goes to the webhook.
@@ -102,11 +97,7 @@ private Q_SLOTS:
             alerts.create(hook);
         });
 
-        QTemporaryDir spool;
-        EngineOptions options;
-        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
-        options.configurationPollMs = 50;
-        options.spoolDirectory = spool.path();
+        const EngineOptions options = bench.engineOptions();
         auto engine = std::make_unique<CoreEngine>(storage, SecretBox(secretsKey), core, options);
         QSignalSpy started(engine.get(), &CoreEngine::started);
         QVERIFY2(engine->start(&error), qPrintable(error));
@@ -116,7 +107,7 @@ private Q_SLOTS:
 
         // One of the two redundant web servers goes down: its runs fail (unknown, then critical
         // on the second failure in a row) and the shop is degraded, not down.
-        QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
+        QVERIFY(mock.rewrite(bench.hosts(QStringLiteral("drop"))));
         QTRY_COMPARE_WITH_TIMEOUT(engine->health().hostState(shop.web2.id), State::Critical, 15'000);
         QCOMPARE(engine->health().serviceState(shop.service.id), State::Degraded);
         QCOMPARE(engine->health().hostState(shop.web1.id), State::Ok);
@@ -143,7 +134,7 @@ private Q_SLOTS:
         QCOMPARE(degraded.value(QStringLiteral("to")).toString(), QStringLiteral("degraded"));
 
         // Both down: the shop is critical, and web1 gets its mail too.
-        QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"), QStringLiteral("drop"))));
+        QVERIFY(mock.rewrite(bench.hosts(QStringLiteral("drop"), QStringLiteral("drop"))));
         QTRY_COMPARE_WITH_TIMEOUT(engine->health().serviceState(shop.service.id), State::Critical, 15'000);
         QTRY_VERIFY_WITH_TIMEOUT(sawServiceChange(webhook, QStringLiteral("critical")), test::WaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(smtp.messageCount(), 2, test::WaitMs);

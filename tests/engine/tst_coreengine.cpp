@@ -50,23 +50,14 @@ private Q_SLOTS:
 
     void checksRunStoreAndChangeHealth()
     {
-        test::TestDatabase testDatabase(QStringLiteral("coreengine"));
-        DatabaseConfig databaseConfig;
-        testDatabase.freshMigratedDatabase(&databaseConfig);
-        StorageExecutor storage(databaseConfig, 2);
-        const TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
+        ShopBench bench(QStringLiteral("coreengine"));
+        QVERIFY(bench.start());
+        StorageExecutor &storage = *bench.storage;
+        const TlsIdentity &core = bench.core;
+        MockAgentProcess &mock = bench.mock;
+        const Shop &shop = bench.shop;
 
-        MockAgentProcess mock;
-        const quint16 port1 = test::freeLoopbackPort(), port2 = test::freeLoopbackPort();
-        QVERIFY(mock.start(spkiSha256(core.certificate), mockHosts(port1, port2, QStringLiteral("normal"))));
-        const Shop shop =
-            storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
-
-        QTemporaryDir spool;
-        EngineOptions options;
-        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
-        options.configurationPollMs = 50;
-        options.spoolDirectory = spool.path();
+        const EngineOptions options = bench.engineOptions();
         CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), core, options);
         QSignalSpy started(&engine, &CoreEngine::started);
         QSignalSpy changes(&engine, &CoreEngine::healthChanged);
@@ -104,7 +95,7 @@ private Q_SLOTS:
         // web2's agent starts dropping connections: its runs fail (the classifier: unknown on the
         // first connection_error, critical on the second) and the redundant service is degraded,
         // not down.
-        QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
+        QVERIFY(mock.rewrite(bench.hosts(QStringLiteral("drop"))));
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Critical, 15'000);
         QVERIFY(sawChange(changes,
                           {HealthChange::Subject::Host, shop.web2.id, State::Ok, State::Unknown, {}, {}}));

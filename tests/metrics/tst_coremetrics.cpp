@@ -39,23 +39,14 @@ class TestCoreMetrics : public QObject
 private Q_SLOTS:
     void runningEngineShowsItsFigures()
     {
-        test::TestDatabase testDatabase(QStringLiteral("coremetrics"));
-        DatabaseConfig databaseConfig;
-        testDatabase.freshMigratedDatabase(&databaseConfig);
-        StorageExecutor storage(databaseConfig, 2);
-        const TlsIdentity core = TlsIdentity::generate(QStringLiteral("core"));
+        ShopBench bench(QStringLiteral("coremetrics"));
+        QVERIFY(bench.start());
+        StorageExecutor &storage = *bench.storage;
+        const TlsIdentity &core = bench.core;
+        MockAgentProcess &mock = bench.mock;
+        const Shop &shop = bench.shop;
 
-        MockAgentProcess mock;
-        const quint16 port1 = test::freeLoopbackPort(), port2 = test::freeLoopbackPort();
-        QVERIFY(mock.start(spkiSha256(core.certificate), mockHosts(port1, port2, QStringLiteral("normal"))));
-        const Shop shop =
-            storeShop(storage, mock.host(QStringLiteral("web1")), mock.host(QStringLiteral("web2")));
-
-        QTemporaryDir spool;
-        EngineOptions options;
-        options.classifier.workerProgram = QStringLiteral(PROPHASIS_CLASSIFIER_BINARY);
-        options.configurationPollMs = 50;
-        options.spoolDirectory = spool.path();
+        const EngineOptions options = bench.engineOptions();
         CoreEngine engine(storage, SecretBox(SecretBox::generateKey()), core, options);
         QSignalSpy started(&engine, &CoreEngine::started);
         QString error;
@@ -65,7 +56,7 @@ private Q_SLOTS:
         // Both answer ok; then web2's agent drops every connection: critical after two failures.
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web1.id), State::Ok, 15'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Ok, 15'000);
-        QVERIFY(mock.rewrite(mockHosts(port1, port2, QStringLiteral("drop"))));
+        QVERIFY(mock.rewrite(bench.hosts(QStringLiteral("drop"))));
         QTRY_COMPARE_WITH_TIMEOUT(engine.health().hostState(shop.web2.id), State::Critical, 15'000);
         QTRY_VERIFY_WITH_TIMEOUT(engine.resultWriter().counters().written >= 4, 15'000);
 
