@@ -13,6 +13,7 @@
 #include "daemon-core/api/operationroutes.h"
 #include "daemon-core/api/sessionroutes.h"
 #include "daemon-core/api/tokenroutes.h"
+#include "daemon-core/api/userroutes.h"
 #include "daemon-core/app/coreconfig.h"
 #include "daemon-core/app/corehttpsserver.h"
 #include "daemon-core/app/enginehealth.h"
@@ -378,6 +379,7 @@ Subcommand runCommand()
                 mountConfigurationRoutes(server.routes(), api, secrets);
                 mountOperationRoutes(server.routes(), api, engine, secrets);
                 mountTokenRoutes(server.routes(), api, authenticator);
+                mountUserRoutes(server.routes(), api, authenticator);
                 // /metrics for Prometheus with an API token (SPEC §5); delivery outcomes counted from now.
                 AlertDeliveryTally deliveries;
                 QObject::connect(&engine.alerts(), &AlertService::deliveryFinished, &engine,

@@ -5,13 +5,13 @@
 #include <optional>
 
 #include "daemon-core/alerting/deadmansswitch.h"
+#include "daemon-core/auth/authpolicy.h"
 #include "daemon-core/storage/databaseconfig.h"
 #include "shared/tls/identity.h"
 
 namespace prophasis {
 
 inline constexpr quint16 DefaultCorePort = 4049;
-inline constexpr int MinimumPasswordLength = 12;
 // The key that seals alert module secrets; it lives beside the database, never inside it.
 inline constexpr QLatin1StringView SecretsKeyFileName("secrets.key");
 

@@ -12,6 +12,9 @@ namespace prophasis {
 // The wall clock the authenticator reads, injected so tests move time by hand.
 using AuthClock = std::function<QDateTime()>;
 
+// The shortest password the core accepts (the first admin's, and every user's set by the API).
+inline constexpr int MinimumPasswordLength = 12;
+
 // The limits of logins, sessions and tokens, in one place. Tests shorten nothing but the
 // hash parameters and the clock.
 struct AuthPolicy

@@ -8,6 +8,7 @@
 #include "daemon-core/api/entityroutes.h"
 #include "daemon-core/api/sessionroutes.h"
 #include "daemon-core/api/tokenroutes.h"
+#include "daemon-core/api/userroutes.h"
 #include "daemon-core/app/corehttpsserver.h"
 #include "daemon-core/auth/authenticator.h"
 #include "daemon-core/auth/passwordhasher.h"
@@ -113,6 +114,7 @@ private Q_SLOTS:
                                  ApiContext{*m_storage, *m_guard, this, [this] { ++m_configurationChanges; }},
                                  SecretBox(SecretBox::generateKey()));
         mountTokenRoutes(m_server->routes(), ApiContext{*m_storage, *m_guard, this, {}}, *m_authenticator);
+        mountUserRoutes(m_server->routes(), ApiContext{*m_storage, *m_guard, this, {}}, *m_authenticator);
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
 
@@ -297,6 +299,61 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(call("GET", "/api/v1/tokens", admin).body).array().size(), 2);
         QCOMPARE(call("DELETE", ("/api/v1/tokens/" + tokenId).toUtf8(), viewer).status, 204);
         QCOMPARE(call("GET", "/api/v1/hosts", secret).status, 401);
+    }
+
+    void usersAreManagedByAdmins()
+    {
+        const QString admin = login(QStringLiteral("admin"), AdminPassword);
+        const QString viewer = login(QStringLiteral("viewer"), ViewerPassword);
+        QCOMPARE(call("GET", "/api/v1/users", viewer).status, 403);
+
+        HttpsAnswer answer = call("POST", "/api/v1/users", admin,
+                                  {{QStringLiteral("username"), QStringLiteral("ops")},
+                                   {QStringLiteral("role"), QStringLiteral("operator")},
+                                   {QStringLiteral("password"), QStringLiteral("short")}});
+        QCOMPARE(answer.status, 422);
+        QVERIFY(
+            answer.json().value(QStringLiteral("fields")).toObject().contains(QStringLiteral("password")));
+        const QString opsPassword = QStringLiteral("a password for ops, long");
+        answer = call("POST", "/api/v1/users", admin,
+                      {{QStringLiteral("username"), QStringLiteral("ops")},
+                       {QStringLiteral("role"), QStringLiteral("operator")},
+                       {QStringLiteral("password"), opsPassword}});
+        QVERIFY2(answer.status == 201, answer.body.constData());
+        QVERIFY(!answer.body.contains("password"));
+        const QString opsId = answer.json().value(QStringLiteral("id")).toString();
+        const int version = answer.json().value(QStringLiteral("version")).toInt();
+        const QString ops = login(QStringLiteral("ops"), opsPassword);
+        QVERIFY(!ops.isEmpty());
+        QCOMPARE(call("GET", "/api/v1/hosts", ops).status, 200);
+
+        // A new password ends the user's sessions.
+        answer = call("PUT", ("/api/v1/users/" + opsId).toUtf8(), admin,
+                      {{QStringLiteral("version"), version},
+                       {QStringLiteral("password"), QStringLiteral("another password for ops")}});
+        QVERIFY2(answer.status == 200, answer.body.constData());
+        QCOMPARE(call("GET", "/api/v1/hosts", ops).status, 401);
+        QVERIFY(!login(QStringLiteral("ops"), QStringLiteral("another password for ops")).isEmpty());
+
+        // The last enabled admin stays.
+        const QJsonArray users = QJsonDocument::fromJson(call("GET", "/api/v1/users", admin).body).array();
+        QJsonObject adminUser;
+        for (const QJsonValue &user : users) {
+            if (user.toObject().value(QStringLiteral("username")).toString() == QStringLiteral("admin"))
+                adminUser = user.toObject();
+        }
+        const QByteArray adminPath =
+            "/api/v1/users/" + adminUser.value(QStringLiteral("id")).toString().toUtf8();
+        answer = call("PUT", adminPath, admin,
+                      {{QStringLiteral("version"), adminUser.value(QStringLiteral("version"))},
+                       {QStringLiteral("role"), QStringLiteral("viewer")}});
+        QCOMPARE(answer.status, 422);
+        QVERIFY(answer.json()
+                    .value(QStringLiteral("message"))
+                    .toString()
+                    .contains(QStringLiteral("last enabled admin")));
+        QCOMPARE(call("DELETE", adminPath, admin).status, 422);
+        QCOMPARE(call("DELETE", ("/api/v1/users/" + opsId).toUtf8(), admin).status, 204);
     }
 
     void theGuardWantsATokenAndTheRightRole()
