@@ -156,14 +156,22 @@ void mountUserRoutes(RouteTable &routes, const ApiContext &api, Authenticator &a
                     });
                 }),
                 context,
-                [auth, responder, newPassword, answer](const std::pair<Outcome, User> &result) {
-                    if (const User *updated = std::get_if<User>(&result.first)) {
-                        const User &before = result.second;
-                        if (newPassword || (before.enabled && !updated->enabled))
-                            auth->endSessionsOfUser(updated->id);
-                        auth->forgetUser(updated->id);
+                [auth, context, responder, newPassword, answer](const std::pair<Outcome, User> &result) {
+                    const User *updated = std::get_if<User>(&result.first);
+                    if (!updated) {
+                        answer(responder, 200)(result.first);
+                        return;
                     }
-                    answer(responder, 200)(result.first);
+                    auth->forgetUser(updated->id);
+                    if (!newPassword && !(result.second.enabled && !updated->enabled)) {
+                        answer(responder, 200)(result.first);
+                        return;
+                    }
+                    // Answered once the sessions are gone: the next request with one must fail.
+                    whenReady(
+                        auth->endSessionsOfUser(updated->id), context,
+                        [responder, answer, outcome = result.first](int) { answer(responder, 200)(outcome); },
+                        [responder](const StorageError &error) { sendStorageFailure(responder, error); });
                 },
                 [responder](const StorageError &error) { sendStorageFailure(responder, error); });
         }));
