@@ -43,6 +43,44 @@ void sendStorageFailure(const HttpResponder &responder, const StorageError &erro
 
 } // namespace entityroutes
 
+// GET /api/v1/<collection> (all, JSON array) and GET /api/v1/<collection>/{id}, for callers the
+// permission allows.
+template <typename T, typename Store>
+void mountReadRoutes(RouteTable &routes, const ApiContext &api, const QString &collection,
+                     std::function<Store(Database &)> makeStore, Permission permission = Permission::Read)
+{
+    using namespace entityroutes;
+    const QString base = QStringLiteral("/api/v1/") + collection;
+    const QString item = base + QStringLiteral("/{id}");
+    StorageExecutor *storage = &api.storage;
+    QObject *context = api.context;
+
+    routes.add(QByteArrayLiteral("GET"), base,
+               api.guard.require(permission, [=](const ApiRequest &, HttpResponder responder) {
+                   whenReady(
+                       storage->run([makeStore](Database &db) { return makeStore(db).list(); }), context,
+                       [responder](const QList<T> &all) {
+                           QJsonArray array;
+                           for (const T &entity : all)
+                               array.append(toJson(entity));
+                           responder.send(HttpResponse::json(200, array));
+                       },
+                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+               }));
+
+    routes.add(
+        QByteArrayLiteral("GET"), item,
+        api.guard.require(permission, [=](const ApiRequest &request, HttpResponder responder) {
+            const std::optional<QUuid> id = pathId(request, responder);
+            if (!id)
+                return;
+            whenReady(
+                storage->run([makeStore, id = *id](Database &db) { return makeStore(db).get(id); }), context,
+                [responder](const T &entity) { responder.send(HttpResponse::json(200, toJson(entity))); },
+                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+        }));
+}
+
 // Mounts GET / POST on /api/v1/<collection> and GET / PUT / DELETE on /api/v1/<collection>/{id}.
 // A PUT carries the version it was based on (a stale one answers 409: reload and re-apply) and
 // may give only the fields it changes; every change is validated (422 with each field's
@@ -60,30 +98,7 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
     QObject *context = api.context;
     const std::function<void()> changed = api.configurationChanged;
 
-    routes.add(QByteArrayLiteral("GET"), base,
-               api.guard.require(Permission::Read, [=](const ApiRequest &, HttpResponder responder) {
-                   whenReady(
-                       storage->run([makeStore](Database &db) { return makeStore(db).list(); }), context,
-                       [responder](const QList<T> &all) {
-                           QJsonArray array;
-                           for (const T &entity : all)
-                               array.append(toJson(entity));
-                           responder.send(HttpResponse::json(200, array));
-                       },
-                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
-               }));
-
-    routes.add(
-        QByteArrayLiteral("GET"), item,
-        api.guard.require(Permission::Read, [=](const ApiRequest &request, HttpResponder responder) {
-            const std::optional<QUuid> id = pathId(request, responder);
-            if (!id)
-                return;
-            whenReady(
-                storage->run([makeStore, id = *id](Database &db) { return makeStore(db).get(id); }), context,
-                [responder](const T &entity) { responder.send(HttpResponse::json(200, toJson(entity))); },
-                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
-        }));
+    mountReadRoutes<T, Store>(routes, api, collection, makeStore);
 
     routes.add(QByteArrayLiteral("POST"), base,
                api.guard.require(

@@ -63,30 +63,9 @@ void mountUserRoutes(RouteTable &routes, const ApiContext &api, Authenticator &a
         };
     };
 
-    routes.add(QByteArrayLiteral("GET"), base,
-               api.guard.require(Permission::ManageUsers, [=](const ApiRequest &, HttpResponder responder) {
-                   whenReady(
-                       storage->run([](Database &db) { return UserStore(db).list(); }), context,
-                       [responder](const QList<User> &users) {
-                           QJsonArray array;
-                           for (const User &user : users)
-                               array.append(toJson(user));
-                           responder.send(HttpResponse::json(200, array));
-                       },
-                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
-               }));
-
-    routes.add(
-        QByteArrayLiteral("GET"), item,
-        api.guard.require(Permission::ManageUsers, [=](const ApiRequest &request, HttpResponder responder) {
-            const std::optional<QUuid> id = pathId(request, responder);
-            if (!id)
-                return;
-            whenReady(
-                storage->run([id = *id](Database &db) { return UserStore(db).get(id); }), context,
-                [responder](const User &user) { responder.send(HttpResponse::json(200, toJson(user))); },
-                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
-        }));
+    mountReadRoutes<User, UserStore>(
+        routes, api, QStringLiteral("users"), [](Database &db) { return UserStore(db); },
+        Permission::ManageUsers);
 
     routes.add(
         QByteArrayLiteral("POST"), base,
