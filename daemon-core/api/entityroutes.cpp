@@ -43,6 +43,28 @@ void sendStorageFailure(const HttpResponder &responder, const StorageError &erro
     responder.send(storageErrorResponse(error));
 }
 
+std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiRequest &request,
+                                                                 const HttpResponder &responder)
+{
+    const std::optional<QUuid> id = pathId(request, responder);
+    if (!id)
+        return std::nullopt;
+    HttpResponse refusal;
+    const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
+    if (!body) {
+        responder.send(refusal);
+        return std::nullopt;
+    }
+    if (!body->value(QStringLiteral("version")).isDouble()) {
+        FieldErrors errors;
+        errors.add(QStringLiteral("version"),
+                   QStringLiteral("give the version your change is based on (from the last GET)"));
+        responder.send(fieldErrorsResponse(errors));
+        return std::nullopt;
+    }
+    return std::pair{*id, *body};
+}
+
 } // namespace entityroutes
 
 void mountConfigurationRoutes(RouteTable &routes, const ApiContext &api, const SecretBox &secrets)

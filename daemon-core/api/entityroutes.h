@@ -40,6 +40,10 @@ std::optional<QUuid> pathId(const ApiRequest &request, const HttpResponder &resp
 AuditEntry auditEntry(const ApiRequest &request, const QString &action, const QString &entityType,
                       const QUuid &entityId, const QString &summary);
 void sendStorageFailure(const HttpResponder &responder, const StorageError &error);
+// A PUT's id and body, the body naming the version the change was based on; nullopt (and the
+// refusal sent) otherwise.
+std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiRequest &request,
+                                                                 const HttpResponder &responder);
 
 } // namespace entityroutes
 
@@ -141,63 +145,52 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
                            [responder](const StorageError &error) { sendStorageFailure(responder, error); });
                    }));
 
-    routes.add(
-        QByteArrayLiteral("PUT"), item,
-        api.guard.require(Permission::ManageConfiguration, [=](const ApiRequest &request,
-                                                               HttpResponder responder) {
-            const std::optional<QUuid> id = pathId(request, responder);
-            if (!id)
-                return;
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
-                return;
-            }
-            if (!body->value(QStringLiteral("version")).isDouble()) {
-                FieldErrors errors;
-                errors.add(QStringLiteral("version"),
-                           QStringLiteral("give the version your change is based on (from the last GET)"));
-                responder.send(fieldErrorsResponse(errors));
-                return;
-            }
-            // The stored object, the body's fields over it, validated: all in one transaction, so
-            // the fields not given are the ones the change was based on.
-            using Outcome = std::variant<T, FieldErrors>;
-            whenReady(
-                storage->run([makeStore, moreRules, id = *id, body = *body, request,
-                              entityType](Database &db) {
-                    return db.transaction([&]() -> Outcome {
-                        Store store = makeStore(db);
-                        const T stored = store.get(id);
-                        T entity = stored;
-                        FieldErrors errors = fromJson(body, entity);
-                        if (entity.id != id)
-                            errors.add(QStringLiteral("id"), QStringLiteral("must be the id in the path"));
-                        if (errors.isEmpty())
-                            errors = validate(entity);
-                        if (errors.isEmpty() && moreRules)
-                            errors = moreRules(entity);
-                        if (!errors.isEmpty())
-                            return errors;
-                        const T updated = store.update(entity);
-                        AuditLogStore(db).append(auditEntry(request, QStringLiteral("update"), entityType,
-                                                            updated.id, updated.name));
-                        return updated;
-                    });
-                }),
-                context,
-                [responder, changed](const Outcome &outcome) {
-                    if (const FieldErrors *errors = std::get_if<FieldErrors>(&outcome)) {
-                        responder.send(fieldErrorsResponse(*errors));
-                        return;
-                    }
-                    responder.send(HttpResponse::json(200, toJson(std::get<T>(outcome))));
-                    if (changed)
-                        changed();
-                },
-                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
-        }));
+    routes.add(QByteArrayLiteral("PUT"), item,
+               api.guard.require(
+                   Permission::ManageConfiguration, [=](const ApiRequest &request, HttpResponder responder) {
+                       const auto update = readVersionedUpdate(request, responder);
+                       if (!update)
+                           return;
+                       const std::optional<QUuid> id = update->first;
+                       const std::optional<QJsonObject> body = update->second;
+                       // The stored object, the body's fields over it, validated: all in one transaction, so
+                       // the fields not given are the ones the change was based on.
+                       using Outcome = std::variant<T, FieldErrors>;
+                       whenReady(
+                           storage->run([makeStore, moreRules, id = *id, body = *body, request,
+                                         entityType](Database &db) {
+                               return db.transaction([&]() -> Outcome {
+                                   Store store = makeStore(db);
+                                   const T stored = store.get(id);
+                                   T entity = stored;
+                                   FieldErrors errors = fromJson(body, entity);
+                                   if (entity.id != id)
+                                       errors.add(QStringLiteral("id"),
+                                                  QStringLiteral("must be the id in the path"));
+                                   if (errors.isEmpty())
+                                       errors = validate(entity);
+                                   if (errors.isEmpty() && moreRules)
+                                       errors = moreRules(entity);
+                                   if (!errors.isEmpty())
+                                       return errors;
+                                   const T updated = store.update(entity);
+                                   AuditLogStore(db).append(auditEntry(request, QStringLiteral("update"),
+                                                                       entityType, updated.id, updated.name));
+                                   return updated;
+                               });
+                           }),
+                           context,
+                           [responder, changed](const Outcome &outcome) {
+                               if (const FieldErrors *errors = std::get_if<FieldErrors>(&outcome)) {
+                                   responder.send(fieldErrorsResponse(*errors));
+                                   return;
+                               }
+                               responder.send(HttpResponse::json(200, toJson(std::get<T>(outcome))));
+                               if (changed)
+                                   changed();
+                           },
+                           [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+                   }));
 
     routes.add(QByteArrayLiteral("DELETE"), item,
                api.guard.require(

@@ -10,6 +10,7 @@ namespace {
 
 using entityroutes::auditEntry;
 using entityroutes::pathId;
+using entityroutes::readVersionedUpdate;
 using entityroutes::sendStorageFailure;
 
 // The body's user fields over `user`, the password (if given) hashed: runs on a storage thread.
@@ -96,22 +97,11 @@ void mountUserRoutes(RouteTable &routes, const ApiContext &api, Authenticator &a
     routes.add(
         QByteArrayLiteral("PUT"), item,
         api.guard.require(Permission::ManageUsers, [=](const ApiRequest &request, HttpResponder responder) {
-            const std::optional<QUuid> id = pathId(request, responder);
-            if (!id)
+            const auto update = readVersionedUpdate(request, responder);
+            if (!update)
                 return;
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
-                return;
-            }
-            if (!body->value(QStringLiteral("version")).isDouble()) {
-                FieldErrors errors;
-                errors.add(QStringLiteral("version"),
-                           QStringLiteral("give the version your change is based on"));
-                responder.send(fieldErrorsResponse(errors));
-                return;
-            }
+            const std::optional<QUuid> id = update->first;
+            const std::optional<QJsonObject> body = update->second;
             const bool newPassword = body->contains(QStringLiteral("password"));
             whenReady(
                 storage->run([id = *id, body = *body, request](Database &db) -> std::pair<Outcome, User> {
