@@ -129,7 +129,7 @@ void ResultClassification::classify(CheckResult result, Done done)
     if (history.loaded && history.loadedFor < choice.nHistorical)
         history.loaded = false;
     if (history.loaded) {
-        submit(series, {std::move(result), std::move(done)});
+        submit(series, choice, history, {std::move(result), std::move(done)});
         return;
     }
     history.waiting.append({std::move(result), std::move(done)});
@@ -204,16 +204,17 @@ void ResultClassification::historiesLoaded(const QHash<SeriesKey, QList<CheckRes
             ready.append(it.key());
     }
     for (const SeriesKey &series : std::as_const(ready)) {
-        const QList<Waiting> waiting = std::exchange(historyOf(series).waiting, {});
+        const ClassifierChoice choice = classifierFor(series);
+        History &history = historyOf(series);
+        const QList<Waiting> waiting = std::exchange(history.waiting, {});
         for (const Waiting &entry : waiting)
-            submit(series, entry);
+            submit(series, choice, history, entry);
     }
 }
 
-void ResultClassification::submit(const SeriesKey &series, Waiting waiting)
+void ResultClassification::submit(const SeriesKey &series, const ClassifierChoice &choice, History &history,
+                                  Waiting waiting)
 {
-    const ClassifierChoice choice = classifierFor(series);
-    History &history = historyOf(series);
     history.results.push_back(waiting.result);
     while (history.results.size() > std::size_t(choice.nHistorical))
         history.results.pop_front();

@@ -84,7 +84,8 @@ private:
     ClassifierChoice classifierFor(const SeriesKey &series) const;
     void loadPendingHistories();
     void historiesLoaded(const QHash<SeriesKey, QList<CheckResult>> &stored);
-    void submit(const SeriesKey &series, Waiting waiting);
+    // Joins the result to its series' history and hands it to the classifier `choice` names.
+    void submit(const SeriesKey &series, const ClassifierChoice &choice, History &history, Waiting waiting);
     ClassificationJob buildJob(const SeriesKey &series, const ClassifierChoice &choice,
                                const std::deque<CheckResult> &history) const;
     QHash<QString, CheckResult> othersOnHost(const SeriesKey &series) const;
