@@ -41,6 +41,8 @@ const QList<Migration> &migrations()
         {1, QStringLiteral("initial schema"), QStringLiteral(":/prophasis/schema/001_initial.sql")},
         {2, QStringLiteral("time series in time chunks"),
          QStringLiteral(":/prophasis/schema/002_time_chunks.sql"), &convertVersion1Results},
+        {3, QStringLiteral("health history and agent joining"),
+         QStringLiteral(":/prophasis/schema/003_health_history_and_joining.sql")},
     };
     return list;
 }

@@ -16,18 +16,14 @@
 #include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/storageexecutor.h"
 #include "daemon-core/storage/userstore.h"
+#include "tests/api/apitestserver.h"
 #include "tests/health/httpsprobe.h"
 #include "tests/storage/testdatabase.h"
 
 using namespace prophasis;
+using test::AdminPassword;
 using test::HttpsAnswer;
-
-namespace {
-
-const QString AdminPassword = QStringLiteral("admin password, long enough");
-const QString ViewerPassword = QStringLiteral("viewer password, long enough");
-
-} // namespace
+using test::ViewerPassword;
 
 // The management API's entity routes over real TLS on loopback, with real logins, on SQLite and
 // PostgreSQL: sessions, the role guard, validation, optimistic concurrency, the audit log.
@@ -36,43 +32,19 @@ class TestEntityApi : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::TestDatabase> m_testDatabase;
-    std::unique_ptr<StorageExecutor> m_storage;
-    std::unique_ptr<Authenticator> m_authenticator;
-    std::unique_ptr<ApiGuard> m_guard;
-    std::unique_ptr<CoreHttpsServer> m_server;
-    QTemporaryDir m_dir;
+    std::unique_ptr<test::ApiTestServer> m_api;
     int m_configurationChanges = 0;
 
     HttpsAnswer call(const QByteArray &method, const QByteArray &target, const QString &token = {},
                      const QJsonObject &body = {})
     {
-        QList<std::pair<QByteArray, QByteArray>> headers;
-        if (!token.isEmpty())
-            headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token.toLatin1()});
-        QByteArray payload;
-        if (!body.isEmpty()) {
-            headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-            payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        }
-        const quint16 port = m_server->port();
-        QFuture<HttpsAnswer> answer = QtConcurrent::run([=] {
-            return test::httpsRequest(QHostAddress::LocalHost, port, method, target, 20'000, headers,
-                                      payload);
-        });
-        while (!answer.isFinished())
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        return answer.result();
+        return m_api->call(method, target, token, body);
     }
-
     QString login(const QString &username, const QString &password)
     {
-        const HttpsAnswer answer =
-            call("POST", "/api/v1/session", {},
-                 {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
-        if (answer.status != 200)
-            qWarning() << "login failed:" << answer.status << answer.body;
-        return answer.json().value(QStringLiteral("token")).toString();
+        return m_api->login(username, password);
     }
+    StorageExecutor &storage() { return m_api->storage(); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -82,49 +54,17 @@ private Q_SLOTS:
 
     void init()
     {
-        DatabaseConfig config;
-        m_testDatabase->freshMigratedDatabase(&config);
-        m_storage = std::make_unique<StorageExecutor>(config, 2);
-        m_storage->runAndWait([](Database &db) {
-            UserStore users(db);
-            for (const auto &[name, role, password] :
-                 {std::tuple{QStringLiteral("admin"), Role::Admin, AdminPassword},
-                  std::tuple{QStringLiteral("viewer"), Role::Viewer, ViewerPassword}}) {
-                User user;
-                user.username = name;
-                user.role = role;
-                user.passwordHash = PasswordHasher::hash(password);
-                users.create(user);
-            }
-        });
-        m_authenticator = std::make_unique<Authenticator>(*m_storage);
-        m_guard = std::make_unique<ApiGuard>(*m_authenticator, this);
-        CoreListenOptions listen;
-        listen.address = QHostAddress::LocalHost;
-        listen.port = 0;
-        listen.keyFile = m_dir.filePath(QStringLiteral("api.key"));
-        listen.certificateFile = m_dir.filePath(QStringLiteral("api.crt"));
-        QString error;
-        QVERIFY(TlsIdentity::generate(QStringLiteral("core.test"))
-                    .save(listen.keyFile, listen.certificateFile, &error));
-        m_server = std::make_unique<CoreHttpsServer>(listen);
-        mountSessionRoutes(m_server->routes(), *m_authenticator, this);
+        m_api = std::make_unique<test::ApiTestServer>(*m_testDatabase, this);
         m_configurationChanges = 0;
-        mountConfigurationRoutes(m_server->routes(),
-                                 ApiContext{*m_storage, *m_guard, this, [this] { ++m_configurationChanges; }},
+        mountConfigurationRoutes(m_api->routes(), m_api->api([this] { ++m_configurationChanges; }),
                                  SecretBox(SecretBox::generateKey()));
-        mountTokenRoutes(m_server->routes(), ApiContext{*m_storage, *m_guard, this, {}}, *m_authenticator);
-        mountUserRoutes(m_server->routes(), ApiContext{*m_storage, *m_guard, this, {}}, *m_authenticator);
-        QVERIFY2(m_server->start(&error), qPrintable(error));
+        mountTokenRoutes(m_api->routes(), m_api->api(), m_api->authenticator());
+        mountUserRoutes(m_api->routes(), m_api->api(), m_api->authenticator());
+        QString error;
+        QVERIFY2(m_api->start(&error), qPrintable(error));
     }
 
-    void cleanup()
-    {
-        m_server.reset();
-        m_guard.reset();
-        m_authenticator.reset();
-        m_storage.reset();
-    }
+    void cleanup() { m_api.reset(); }
 
     void hostsAreCreatedReadChangedAndDeleted()
     {
@@ -180,7 +120,7 @@ private Q_SLOTS:
 
         // Who did what, from where.
         const QList<AuditEntry> audit =
-            m_storage->runAndWait([](Database &db) { return AuditLogStore(db).list({}); });
+            storage().runAndWait([](Database &db) { return AuditLogStore(db).list({}); });
         QCOMPARE(audit.size(), 3);
         QCOMPARE(audit.at(0).action, QStringLiteral("delete"));
         QCOMPARE(audit.at(2).action, QStringLiteral("create"));
