@@ -42,6 +42,34 @@ bool HttpResponder::isPending() const
     return m_state && m_state->connection && m_state->connection->isAwaiting(m_state->serial);
 }
 
+HttpStream HttpResponder::stream(const HttpResponse &head) const
+{
+    if (!m_state || !m_state->connection || !m_state->connection->startStream(m_state->serial, head))
+        return {};
+    return HttpStream(m_state);
+}
+
+HttpStream::HttpStream(std::shared_ptr<HttpResponderState> state)
+    : m_state(std::move(state))
+{
+}
+
+bool HttpStream::write(QByteArrayView data) const
+{
+    return m_state && m_state->connection && m_state->connection->writeStream(m_state->serial, data);
+}
+
+void HttpStream::close() const
+{
+    if (m_state && m_state->connection)
+        m_state->connection->closeStream(m_state->serial);
+}
+
+bool HttpStream::isOpen() const
+{
+    return m_state && m_state->connection && m_state->connection->isStreaming(m_state->serial);
+}
+
 HttpConnection::HttpConnection(QSslSocket *socket, const HttpLimits &limits, HttpHandler dispatch,
                                QObject *parent)
     : QObject(parent)
@@ -186,6 +214,54 @@ void HttpConnection::respond(quint64 serial, const HttpResponse &response)
     sendResponse(response, m_keepAlive && !close);
 }
 
+bool HttpConnection::startStream(quint64 serial, const HttpResponse &head)
+{
+    if (!isAwaiting(serial))
+        return false;
+    qCDebug(lcHttp).noquote() << m_method << m_path << "from" << m_peer << "->" << head.status << "streaming";
+    // The serial stays: the stream's handles name this request.
+    m_phase = Phase::Streaming;
+    m_closeAfterWrite = true;
+    m_timer.stop();
+    m_socket->write(head.serializeStreamHead());
+    scheduleWriteCheck();
+    return true;
+}
+
+bool HttpConnection::isStreaming(quint64 serial) const
+{
+    return m_phase == Phase::Streaming && serial == m_serial;
+}
+
+bool HttpConnection::writeStream(quint64 serial, QByteArrayView data)
+{
+    if (!isStreaming(serial))
+        return false;
+    if (m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite() + data.size() >
+        HttpStream::MaxBacklogBytes) {
+        qCWarning(lcHttp).noquote() << "the stream to" << m_peer << "fell more than"
+                                    << describeByteCount(HttpStream::MaxBacklogBytes) << "behind - closing";
+        abort();
+        return false;
+    }
+    m_socket->write(data.data(), data.size());
+    // Runs until the socket reports progress (checkWritten): a reader that stopped reading is
+    // cut off after the write timeout even while only small heartbeats are written to it.
+    if (!m_timer.isActive())
+        m_timer.start(m_limits.writeTimeout);
+    return true;
+}
+
+void HttpConnection::closeStream(quint64 serial)
+{
+    if (!isStreaming(serial))
+        return;
+    m_pending.reset();
+    m_phase = Phase::Writing; // closes once the rest is out (m_closeAfterWrite)
+    m_timer.start(m_limits.writeTimeout);
+    scheduleWriteCheck();
+}
+
 void HttpConnection::sendResponse(const HttpResponse &response, bool keepAlive)
 {
     if (!m_method.isEmpty()) {
@@ -215,6 +291,14 @@ void HttpConnection::scheduleWriteCheck()
 void HttpConnection::checkWritten()
 {
     m_writeCheckQueued = false;
+    if (m_phase == Phase::Streaming) {
+        // Bytes moved: all gone stops the write timeout, some left gives it a fresh start.
+        if (m_socket->bytesToWrite() == 0 && m_socket->encryptedBytesToWrite() == 0)
+            m_timer.stop();
+        else
+            m_timer.start(m_limits.writeTimeout);
+        return;
+    }
     if (m_phase != Phase::Writing || m_socket->bytesToWrite() > 0 || m_socket->encryptedBytesToWrite() > 0)
         return;
     if (m_closeAfterWrite) {
@@ -244,6 +328,7 @@ void HttpConnection::onTimeout()
                                                   .arg(describeDuration(m_limits.requestTimeout))),
                      false);
         break;
+    case Phase::Streaming:
     case Phase::Writing:
         qCWarning(lcHttp).noquote() << "the response to" << m_peer << "was not taken within"
                                     << describeDuration(m_limits.writeTimeout) << "- closing";

@@ -40,6 +40,11 @@ public:
     // From HttpResponder::send: answers request `serial` if it is the one waiting.
     void respond(quint64 serial, const HttpResponse &response);
     bool isAwaiting(quint64 serial) const;
+    // HttpResponder::stream and HttpStream: a streamed answer to request `serial`.
+    bool startStream(quint64 serial, const HttpResponse &head);
+    bool writeStream(quint64 serial, QByteArrayView data);
+    void closeStream(quint64 serial);
+    bool isStreaming(quint64 serial) const;
 
 private:
     enum class Phase
@@ -48,6 +53,7 @@ private:
         Receiving, // a request has started (request timeout)
         Handling,  // the handler has it (no timeout here: handlers bound their own work)
         Writing,   // the response is being sent (write timeout)
+        Streaming, // a streamed body is open (write timeout while bytes wait; backlog bound)
         Closing,   // close after the response; TLS close_notify is on its way
         Closed,
     };

@@ -123,6 +123,16 @@ HttpResponse HttpResponse::error(int status, const QString &message)
 
 QByteArray HttpResponse::serializeHead(bool keepAlive) const
 {
+    return head(Framing::ContentLength, keepAlive);
+}
+
+QByteArray HttpResponse::serializeStreamHead() const
+{
+    return head(Framing::UntilClose, false);
+}
+
+QByteArray HttpResponse::head(Framing framing, bool keepAlive) const
+{
     const bool bodyless = (status >= 100 && status < 200) || status == 204 || status == 304;
     QByteArray out;
     out.reserve(256);
@@ -134,7 +144,8 @@ QByteArray HttpResponse::serializeHead(bool keepAlive) const
     if (!bodyless) {
         if (header("Content-Type").isEmpty())
             out += "Content-Type: application/json\r\n";
-        out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        if (framing == Framing::ContentLength)
+            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     }
     out += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     out += "Date: " + httpDate() + "\r\n";

@@ -30,6 +30,9 @@ struct HttpResponse
     QByteArray serialize(bool keepAlive) const;
     // The same without the body, for HEAD (Content-Length still tells the body's size).
     QByteArray serializeHead(bool keepAlive) const;
+    // The head of a streamed response (HttpResponder::stream): no Content-Length, and
+    // Connection: close, since the body ends when the connection does. `body` is not sent.
+    QByteArray serializeStreamHead() const;
 
     // The first header named `name` (ASCII case-insensitive); empty when absent.
     QByteArray header(QByteArrayView name) const;
@@ -37,6 +40,14 @@ struct HttpResponse
     // The one table of status codes: "Payload Too Large" and "payload_too_large" for 413.
     static QByteArray reasonPhrase(int status);
     static QString errorCode(int status);
+
+private:
+    enum class Framing
+    {
+        ContentLength,
+        UntilClose,
+    };
+    QByteArray head(Framing framing, bool keepAlive) const;
 };
 
 } // namespace prophasis

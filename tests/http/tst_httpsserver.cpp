@@ -768,6 +768,91 @@ private Q_SLOTS:
         QVERIFY2(clock.elapsed() >= 250, qPrintable(QString::number(clock.elapsed())));
     }
 
+    void streamedAnswerArrivesPieceByPieceUntilClosed()
+    {
+        HttpStream stream;
+        const auto server =
+            startServer({}, [&](const HttpRequest &, const ClientInfo &, HttpResponder responder) {
+                HttpResponse head;
+                head.headers.emplaceBack("Content-Type", "text/event-stream");
+                stream = responder.stream(head);
+                // A second answer to a streamed request is dropped, not sent into the stream.
+                responder.send(HttpResponse::error(500, QStringLiteral("late")));
+            });
+        Client client(server->serverPort());
+        QVERIFY(client.connectEncrypted());
+        client.send(get("/events"));
+        QTRY_VERIFY(stream.isOpen());
+        QTRY_VERIFY(client.received.contains("\r\n\r\n"));
+        const QByteArray head = client.received.left(client.received.indexOf("\r\n\r\n"));
+        QVERIFY(head.startsWith("HTTP/1.1 200 OK"));
+        QVERIFY(head.contains("Content-Type: text/event-stream"));
+        QVERIFY(head.contains("Connection: close"));
+        QVERIFY(!head.contains("Content-Length")); // the body ends with the connection
+        QVERIFY(stream.write("data: one\n\n"));
+        QTRY_VERIFY(client.received.endsWith("data: one\n\n"));
+        QVERIFY(stream.write("data: two\n\n"));
+        QTRY_VERIFY(client.received.endsWith("data: two\n\n"));
+        QVERIFY(!client.received.contains("late"));
+        // The stream takes no further request on its connection.
+        client.send(get("/again"));
+        stream.close();
+        QVERIFY(!stream.isOpen());
+        QVERIFY(!stream.write("data: three\n\n"));
+        QVERIFY(client.waitForClose());
+        QVERIFY(!client.received.contains("three"));
+        QCOMPARE(client.received.count("HTTP/1.1 "), 1); // nothing answered the second request
+    }
+
+    void streamNoticesTheClientLeaving()
+    {
+        HttpStream stream;
+        const auto server =
+            startServer({}, [&](const HttpRequest &, const ClientInfo &, HttpResponder responder) {
+                stream = responder.stream(HttpResponse());
+            });
+        {
+            Client client(server->serverPort());
+            QVERIFY(client.connectEncrypted());
+            client.send(get("/events"));
+            QTRY_VERIFY(stream.isOpen());
+        }
+        QTRY_VERIFY(!stream.isOpen());
+        QVERIFY(!stream.write("data: nobody\n\n"));
+        QTRY_COMPARE(server->connectionCount(), 0);
+    }
+
+    void streamToAClientThatStopsReadingIsClosed()
+    {
+        HttpLimits limits;
+        limits.writeTimeout = 300ms;
+        HttpStream stream;
+        const auto server =
+            startServer(limits, [&](const HttpRequest &, const ClientInfo &, HttpResponder responder) {
+                stream = responder.stream(HttpResponse());
+            });
+        QSslSocket reluctant;
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        reluctant.setSslConfiguration(tls);
+        reluctant.setReadBufferSize(1024); // and never read
+        reluctant.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server->serverPort());
+        QTRY_VERIFY(reluctant.isEncrypted());
+        reluctant.write(get("/events"));
+        QTRY_VERIFY(stream.isOpen());
+        // Writes pile up until the backlog bound or the write timeout ends the stream; either
+        // way memory stays bounded and the connection goes.
+        const QByteArray chunk(64 * 1024, 'x');
+        QElapsedTimer clock;
+        clock.start();
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("behind - closing|was not taken within")));
+        while (stream.write(chunk) && clock.elapsed() < WaitMs)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QVERIFY(!stream.isOpen());
+        QTRY_COMPARE(server->connectionCount(), 0);
+    }
+
     void certificateRequestNamesNoAuthorities()
     {
         // Asking for a client certificate must not send the system's CA list (kilobytes per
