@@ -99,6 +99,17 @@ void addScheduler(PrometheusWriter &writer, const CoreEngine &engine, const QDat
     writer.addGauge(QStringLiteral("prophasis_scheduler_series"),
                     QStringLiteral("Series (host, check, plugin) the scheduler knows."),
                     double(scheduler.seriesCount()));
+    PrometheusHistogram lateness;
+    quint64 cumulative = 0;
+    for (size_t i = 0; i < SchedulerCounters::LatenessBucketsMs.size(); ++i) {
+        cumulative += counters.latenessCounts[i];
+        lateness.upperBounds.append(seconds(SchedulerCounters::LatenessBucketsMs[i]));
+        lateness.cumulativeCounts.append(cumulative);
+    }
+    lateness.count = cumulative + counters.latenessCounts.back();
+    lateness.sum = seconds(counters.latenessSumMs);
+    writer.addHistogram(QStringLiteral("prophasis_scheduler_lateness_seconds"),
+                        QStringLiteral("How long after its slot each regular run was queued."), lateness);
     // How far behind the scheduler is now: 0 while it keeps up; growing means it froze.
     const std::optional<QDateTime> nextDue = scheduler.nextDue();
     const qint64 overdueMs = nextDue ? std::max<qint64>(0, nextDue->msecsTo(now)) : 0;

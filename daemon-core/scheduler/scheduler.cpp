@@ -242,6 +242,7 @@ void Scheduler::handleDue(Series &series, qint64 slotMs)
         noteSkipped(series.key, slotMs, now,
                     slotsBetween(series.timings, series.hostHash, spread, slotMs, latest));
     ++m_counters.scheduled;
+    m_counters.noteLateness(std::max<qint64>(0, now - latest));
     series.lastHandledMs = latest;
     series.nextMs = nextSlotFrom(series, latest + 1);
     offer(RunJob{series.key, fromMs(latest), fromMs(now), false});

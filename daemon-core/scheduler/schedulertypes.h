@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <functional>
 
@@ -44,6 +46,19 @@ struct SchedulerCounters
     quint64 queueFull = 0;      // answered QueueFull
     quint64 hostUnknown = 0;    // answered HostUnknown
     quint64 shuttingDown = 0;   // answered ShuttingDown (offered while the core stops)
+    // How late regular runs were queued after their slot, for /metrics: counts per bucket
+    // (runs at most LatenessBucketsMs[i] late; the last bucket takes the rest), their sum.
+    static constexpr std::array<qint64, 10> LatenessBucketsMs{5,   10,  25,    50,    100,
+                                                              250, 500, 1'000, 5'000, 30'000};
+    std::array<quint64, LatenessBucketsMs.size() + 1> latenessCounts{};
+    qint64 latenessSumMs = 0;
+
+    void noteLateness(qint64 latenessMs)
+    {
+        const auto bucket = std::lower_bound(LatenessBucketsMs.begin(), LatenessBucketsMs.end(), latenessMs);
+        ++latenessCounts[size_t(bucket - LatenessBucketsMs.begin())];
+        latenessSumMs += latenessMs;
+    }
 };
 
 // Something the admin should hear about, already folded: at most one report per series (for

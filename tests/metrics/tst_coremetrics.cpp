@@ -97,6 +97,11 @@ private Q_SLOTS:
         QVERIFY(valueOf(text, QStringLiteral("prophasis_scheduler_skipped_late_total")) >= 0);
         QCOMPARE(valueOf(text, QStringLiteral("prophasis_scheduler_series")), 2.0);
         QVERIFY(valueOf(text, QStringLiteral("prophasis_scheduler_overdue_seconds")) >= 0);
+        // Every regular run offered has its lateness counted.
+        QCOMPARE(valueOf(text, QStringLiteral("prophasis_scheduler_lateness_seconds_count")),
+                 valueOf(text, QStringLiteral("prophasis_scheduler_slots_due_total")) -
+                     valueOf(text, QStringLiteral("prophasis_scheduler_skipped_late_total")));
+        QVERIFY(text.contains("prophasis_scheduler_lateness_seconds_bucket{le=\"+Inf\"}"));
         QVERIFY(valueOf(text, QStringLiteral("prophasis_dispatch_queued_runs")) >= 0);
         QVERIFY(valueOf(text, QStringLiteral("prophasis_dispatch_in_flight_runs")) >= 0);
         QVERIFY(valueOf(text, QStringLiteral("prophasis_agent_connections_total")) >= 1);

@@ -137,6 +137,11 @@ public:
         const quint64 offers = c.queued + c.alreadyWaiting + c.queueFull + c.hostUnknown + c.shuttingDown;
         QCOMPARE(offers, static_cast<quint64>(jobs.size()));
         QCOMPARE(c.scheduled, c.skippedLate + offers - c.manual);
+        // Every regular run queued has its lateness counted once.
+        quint64 latenessCounted = 0;
+        for (const quint64 count : c.latenessCounts)
+            latenessCounted += count;
+        QCOMPARE(latenessCounted, c.scheduled - c.skippedLate);
     }
 };
 
@@ -342,6 +347,10 @@ private Q_SLOTS:
         QCOMPARE(h.scheduler->runDue(), 1);
         QCOMPARE(h.jobs.last().queuedAt.msecsTo(h.jobs.last().slot), -10000);
         QCOMPARE(h.scheduler->counters().skippedLate, 0u);
+        // For /metrics: 10 s late lands in the 30 s bucket, and in the sum.
+        QCOMPARE(h.scheduler->counters().latenessSumMs, 10'000);
+        QCOMPARE(h.scheduler->counters().latenessCounts.at(SchedulerCounters::LatenessBucketsMs.size() - 1),
+                 1u);
 
         // Later than that: skipped, counted, reported; the next slot is taken.
         h.now = slot.addSecs(60 + 11);
