@@ -10,6 +10,7 @@
 #include "daemon-core/scheduler/schedulerdriver.h"
 #include "daemon-core/serverchecks/serverpluginregistry.h"
 #include "daemon-core/storage/database.h"
+#include "daemon-core/storage/healthhistorystore.h"
 #include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/pluginstore.h"
@@ -62,6 +63,7 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
     , m_retention(std::make_unique<ResultRetention>(storage, m_options.retention))
     , m_classifier(std::make_unique<ClassifierWorkerClient>(m_options.classifier))
     , m_alerts(std::make_unique<AlertService>(m_options.alerts))
+    , m_history(std::make_unique<HealthHistoryRecorder>(storage))
 {
     m_classification = std::make_unique<ResultClassification>(
         storage, [this](ClassificationJob job, ClassifierWorkerClient::Done done) {
@@ -141,7 +143,9 @@ CoreEngine::CoreEngine(StorageExecutor &storage, SecretBox secrets, TlsIdentity 
         recordLog(entry);
     });
 
-    connect(m_retention.get(), &ResultRetention::expired, this, [](const ExpiryReport &report) {
+    connect(m_retention.get(), &ResultRetention::expired, this, [this](const ExpiryReport &report) {
+        // The health history is kept as long as the raw results it explains.
+        m_history->expireBefore(QDateTime::currentDateTimeUtc().addDays(-m_options.retention.rawDays));
         if (report.rawChunksDropped > 0 || report.rollupChunksDropped > 0)
             qCInfo(lcEngine) << "retention: dropped" << report.rawChunksDropped << "days of results and"
                              << report.rollupChunksDropped << "months of hourly rollups";
@@ -319,6 +323,12 @@ void CoreEngine::noteFailedRun(const CheckResult &result)
 void CoreEngine::publish(const QList<HealthChange> &changes, const QList<CheckResult> &causeResults)
 {
     for (const HealthChange &change : changes) {
+        m_history->record({.time = change.time,
+                           .subject = change.subject == HealthChange::Subject::Host ? HealthSubject::Host
+                                                                                    : HealthSubject::Service,
+                           .subjectId = change.id,
+                           .from = change.from,
+                           .to = change.to});
         Q_EMIT healthChanged(change);
         m_alerts->onHealthChange({change, causeResults});
     }

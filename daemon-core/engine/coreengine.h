@@ -24,6 +24,7 @@ namespace prophasis {
 
 class AlertService;
 class ConfigurationWatcher;
+class HealthHistoryRecorder;
 class ResultClassification;
 class ResultRetention;
 class ResultWriter;
@@ -127,6 +128,7 @@ private:
     std::unique_ptr<ClassifierWorkerClient> m_classifier;
     std::unique_ptr<ResultClassification> m_classification;
     std::unique_ptr<AlertService> m_alerts;
+    std::unique_ptr<HealthHistoryRecorder> m_history; // every published change, for the reports
     HealthTracker m_health;
     QTimer m_staleTimer;
     std::shared_ptr<const Configuration> m_configuration;

@@ -1,0 +1,87 @@
+#include "daemon-core/reports/hostsreport.h"
+
+#include "daemon-core/reports/reporttopology.h"
+#include "shared/health/worstfirst.h"
+
+namespace prophasis {
+
+namespace {
+
+// Rows in sortWorstFirst's order: the one order every list is shown in.
+template <typename Row>
+QList<Row> worstFirst(const QHash<QUuid, Row> &rows)
+{
+    QList<HealthEntry> entries;
+    entries.reserve(rows.size());
+    for (auto it = rows.cbegin(); it != rows.cend(); ++it)
+        entries.append({it.key(), it->name, it->state});
+    sortWorstFirst(entries);
+    QList<Row> sorted;
+    sorted.reserve(entries.size());
+    for (const HealthEntry &entry : std::as_const(entries))
+        sorted.append(rows.value(entry.id));
+    return sorted;
+}
+
+} // namespace
+
+int StateCounts::total() const
+{
+    int sum = 0;
+    for (int count : m_counts)
+        sum += count;
+    return sum;
+}
+
+HostsReport buildHostsReport(const HealthSource &source, const QDateTime &now)
+{
+    HostsReport report;
+    report.generated = now;
+    const std::shared_ptr<const Configuration> config = source.configuration();
+    if (!config)
+        return report;
+    const std::shared_ptr<const Topology> topology = reportTopology(config);
+    const LatestResults &latest = source.latest();
+    QHash<QUuid, HostSummary> rows;
+    rows.reserve(config->hosts.size());
+    for (const Host &host : config->hosts) {
+        HostSummary row;
+        row.id = host.id;
+        row.name = host.name;
+        row.address = host.address;
+        row.enabled = host.enabled;
+        row.state = source.hostState(host.id);
+        for (const CheckPluginPair &pair : topology->pairsForHost(host.id)) {
+            row.series.add(reportSeriesState(*topology, latest, host.id, pair, now));
+            const auto result = latest.constFind(SeriesKey{host.id, pair.checkId, pair.pluginId});
+            if (result != latest.constEnd() && result->time.isValid() &&
+                (!row.newestResult.isValid() || result->time > row.newestResult))
+                row.newestResult = result->time;
+        }
+        report.counts.add(row.state);
+        rows.insert(host.id, row);
+    }
+    report.hosts = worstFirst(rows);
+    return report;
+}
+
+ServicesReport buildServicesReport(const HealthSource &source, const QDateTime &now)
+{
+    ServicesReport report;
+    report.generated = now;
+    const std::shared_ptr<const Configuration> config = source.configuration();
+    if (!config)
+        return report;
+    QHash<QUuid, ServiceSummary> rows;
+    rows.reserve(config->services.size());
+    for (const Service &service : config->services) {
+        const ServiceSummary row{service.id, service.name, service.description,
+                                 source.serviceState(service.id)};
+        report.counts.add(row.state);
+        rows.insert(service.id, row);
+    }
+    report.services = worstFirst(rows);
+    return report;
+}
+
+} // namespace prophasis

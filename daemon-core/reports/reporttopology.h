@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QDateTime>
+
+#include <memory>
+
+#include "shared/domain/configuration.h"
+#include "shared/health/healthcalculator.h"
+#include "shared/health/topology.h"
+
+namespace prophasis {
+
+// The Topology of a configuration snapshot, built once per snapshot and shared by every report
+// made from it (the status page asks for the host list many times a second; the configuration
+// changes rarely). Thread-safe.
+std::shared_ptr<const Topology> reportTopology(const std::shared_ptr<const Configuration> &configuration);
+
+// A series' state as health counts it at `now` (HealthCalculator's rule): no data without a
+// result, unknown for a stale result or one that is not a result classification.
+State reportSeriesState(const Topology &topology, const LatestResults &latest, const QUuid &hostId,
+                        const CheckPluginPair &pair, const QDateTime &now);
+
+} // namespace prophasis
