@@ -61,6 +61,10 @@ bool CoreHttpsServer::listenOn(const QHostAddress &address, QString *error)
     config.port = m_options.port;
     config.identity = m_identity;
     config.limits = m_options.limits;
+    // Routes may allow larger bodies than the port (plugin upload); asked on the server's thread.
+    config.limits.bodyLimitFor = [this](QByteArrayView method, QStringView path) {
+        return m_routes.bodyLimit(method, path);
+    };
     // As on the agent: enrolling agents (issue #6) present their own certificate, pinned.
     config.requestClientCertificate = true;
     m_server = std::make_unique<HttpsServer>(config);

@@ -31,7 +31,7 @@ void RouteTable::add(const QByteArray &method, const QString &pattern, RouteHand
             return;
         }
     }
-    m_routes.append({pattern, segmentsOf(pattern), {{method, std::move(handler)}}});
+    m_routes.append({pattern, segmentsOf(pattern), {{method, std::move(handler)}}, {}});
 }
 
 void RouteTable::add(const QByteArray &method, const QString &pattern, HttpHandler handler)
@@ -48,6 +48,24 @@ bool RouteTable::contains(const QByteArray &method, const QString &pattern) cons
     return std::any_of(m_routes.cbegin(), m_routes.cend(), [&](const Route &route) {
         return route.pattern == pattern && route.handlers.contains(method);
     });
+}
+
+void RouteTable::setBodyLimit(const QByteArray &method, const QString &pattern, qint64 maxBytes)
+{
+    for (Route &route : m_routes) {
+        if (route.pattern == pattern) {
+            route.bodyLimits.insert(method, maxBytes);
+            return;
+        }
+    }
+    m_routes.append({pattern, segmentsOf(pattern), {}, {{method, maxBytes}}});
+}
+
+qint64 RouteTable::bodyLimit(QByteArrayView method, QStringView path) const
+{
+    PathParameters unused;
+    const Route *route = match(path.toString(), &unused);
+    return route ? route->bodyLimits.value(method.toByteArray(), -1) : -1;
 }
 
 QList<std::pair<QString, QByteArray>> RouteTable::routes() const

@@ -29,6 +29,11 @@ public:
     // For handlers that take no path parameters.
     void add(const QByteArray &method, const QString &pattern, HttpHandler handler);
     bool contains(const QByteArray &method, const QString &pattern) const;
+    // A body limit of its own for one route (plugin upload: archives beyond the port's 1 MiB),
+    // applied by CoreHttpsServer before the body is read.
+    void setBodyLimit(const QByteArray &method, const QString &pattern, qint64 maxBytes);
+    // The limit for a request to `path`; -1 when its route has none of its own.
+    qint64 bodyLimit(QByteArrayView method, QStringView path) const;
     // Every pattern with its methods, sorted: for the OpenAPI document's test.
     QList<std::pair<QString, QByteArray>> routes() const;
 
@@ -40,6 +45,7 @@ private:
         QString pattern;
         QStringList segments;
         QHash<QByteArray, RouteHandler> handlers; // method → handler
+        QHash<QByteArray, qint64> bodyLimits;     // method → its own body limit
     };
 
     const Route *match(const QString &path, PathParameters *parameters) const;

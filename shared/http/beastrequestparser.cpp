@@ -30,7 +30,8 @@ BeastRequestParser::BeastRequestParser(const HttpLimits &limits)
     // only applies to unconsumed bytes) is a backstop just above ours.
     const qint64 headLimit = limits.maxRequestLineBytes + limits.maxHeaderBytes + 8;
     header_limit(std::uint32_t(std::min<qint64>(headLimit, std::numeric_limits<std::uint32_t>::max())));
-    body_limit(std::uint64_t(std::max<qint64>(limits.maxBodyBytes, 0)));
+    bodyLimit = std::max<qint64>(limits.maxBodyBytes, 0);
+    body_limit(std::uint64_t(bodyLimit));
     eager(true);
 }
 
@@ -43,6 +44,13 @@ void BeastRequestParser::on_request_impl(http::verb, string_view method, string_
     if (request.method == "CONNECT")
         return fail(501, QStringLiteral("the CONNECT method is not supported"), ec);
     splitTarget(ec);
+    // Beast compares Content-Length with the limit when the header is done: set it before.
+    if (!ec && m_limits.bodyLimitFor) {
+        if (const qint64 limit = m_limits.bodyLimitFor(request.method, request.path); limit >= 0) {
+            bodyLimit = limit;
+            body_limit(std::uint64_t(limit));
+        }
+    }
 }
 
 void BeastRequestParser::on_response_impl(int, string_view, int, error_code &ec)

@@ -25,7 +25,8 @@ public:
     HttpRequest request;
     int version = 0; // 10 or 11
     bool expectContinue = false;
-    int errorStatus = 0; // set when one of our rules (not Beast's syntax) failed
+    qint64 bodyLimit = 0; // this request's: maxBodyBytes, or what bodyLimitFor said for it
+    int errorStatus = 0;  // set when one of our rules (not Beast's syntax) failed
     QString errorMessage;
 
 protected:

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <QByteArrayView>
 #include <QString>
+#include <QStringView>
 #include <QtGlobal>
 
 #include <chrono>
+#include <functional>
 
 namespace prophasis {
 
@@ -35,6 +38,10 @@ struct HttpLimits
     std::chrono::milliseconds handshakeTimeout = HttpDefaults::HandshakeTimeout;
     std::chrono::milliseconds requestTimeout = HttpDefaults::RequestTimeout;
     std::chrono::milliseconds writeTimeout = HttpDefaults::WriteTimeout;
+    // Another body limit for some requests (the core's plugin upload), decided from the method
+    // and the decoded path as soon as the request line is read, before any body byte; a negative
+    // answer (or no function) keeps maxBodyBytes.
+    std::function<qint64(QByteArrayView method, QStringView path)> bodyLimitFor;
 };
 
 // "1 MiB", "16 KiB", "300 bytes": sizes in messages people read.

@@ -191,7 +191,7 @@ private:
         case http::error::body_limit:
             return fail(413,
                         QStringLiteral("the request body is larger than %1")
-                            .arg(describeByteCount(m_limits.maxBodyBytes)),
+                            .arg(describeByteCount(m_beast->bodyLimit)),
                         fed);
         case http::error::header_limit:
             return fail(431,
