@@ -32,8 +32,11 @@ OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgme
 # through the agent; the Lua interpreter runs the bundled plugins' own tests on fixture data;
 # python3-aiosmtpd is the real SMTP server (STARTTLS, AUTH) the email alert tests send to. Kept out of the build list so a
 # newcomer who only wants to try Prophasis does not get a PostgreSQL server installed (and, on a
-# systemd machine, started). prometheus brings promtool, which checks the core's /metrics text.
-TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4 python3-aiosmtpd prometheus)
+# systemd machine, started). prometheus brings promtool, which checks the core's /metrics text;
+# openapi-specification (the official OpenAPI 3.0 JSON Schema) and python3-jsonschema validate the
+# core's OpenAPI document (tests/api/tst_openapi.cpp).
+TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4 python3-aiosmtpd prometheus
+               openapi-specification python3-jsonschema)
 
 # --- Helpers ------------------------------------------------------------------------------------
 
