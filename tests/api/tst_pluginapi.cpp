@@ -69,9 +69,10 @@ class TestPluginApi : public QObject
         return m_api->storage().runAndWait([](Database &db) { return AuditLogStore(db).list({}); });
     }
 
-    // Only the head of a request whose Content-Length is `length`: what the server answers
-    // before any body byte.
-    HttpsAnswer headOnly(const QByteArray &target, qint64 length)
+    // A POST whose head announces a body (`framing`: its Content-Length or Transfer-Encoding
+    // line, and any body bytes after the head) and sends no more of it: what the server answers
+    // from the head alone.
+    HttpsAnswer announce(const QByteArray &target, const QByteArray &framing)
     {
         const quint16 port = m_api->port();
         const QString token = m_admin;
@@ -85,19 +86,29 @@ class TestPluginApi : public QObject
             if (!socket.waitForEncrypted(10'000))
                 return result;
             socket.write("POST " + target + " HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " +
-                         token.toLatin1() + "\r\nContent-Type: application/gzip\r\nContent-Length: " +
-                         QByteArray::number(length) + "\r\n\r\n");
+                         token.toLatin1() + "\r\nContent-Type: application/gzip\r\n" + framing);
             QByteArray buffer;
-            while (!buffer.contains("\r\n\r\n") && socket.waitForReadyRead(10'000))
+            while (socket.waitForReadyRead(10'000) || socket.bytesAvailable() > 0) {
                 buffer += socket.readAll();
-            result.head = buffer.left(buffer.indexOf("\r\n\r\n"));
-            result.status = result.head.split(' ').value(1).toInt();
-            result.body = buffer.mid(buffer.indexOf("\r\n\r\n") + 4);
+                const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+                if (headEnd < 0)
+                    continue;
+                result.head = buffer.left(headEnd);
+                if (buffer.size() >= headEnd + 4 + result.header("Content-Length").toLongLong()) {
+                    result.status = result.head.split(' ').value(1).toInt();
+                    result.body = buffer.mid(headEnd + 4);
+                    break;
+                }
+            }
             return result;
         });
         while (!answer.isFinished())
             QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
         return answer.result();
+    }
+    HttpsAnswer announceLength(const QByteArray &target, qint64 length)
+    {
+        return announce(target, "Content-Length: " + QByteArray::number(length) + "\r\n\r\n");
     }
 
 private Q_SLOTS:
@@ -291,7 +302,7 @@ private Q_SLOTS:
     void theUploadRouteAloneTakesLargeBodies()
     {
         // Other routes keep the port's 1 MiB.
-        HttpsAnswer answer = headOnly("/api/v1/hosts", HttpDefaults::MaxBodyBytes + 1);
+        HttpsAnswer answer = announceLength("/api/v1/hosts", HttpDefaults::MaxBodyBytes + 1);
         QCOMPARE(answer.status, 413);
         // The upload route takes up to the archive limit: a body above 1 MiB reaches the package
         // check (and fails it, being random bytes).
@@ -301,9 +312,13 @@ private Q_SLOTS:
         answer = upload(noise, m_admin);
         QCOMPARE(answer.status, 422);
         // … and no more.
-        answer = headOnly("/api/v1/plugins", TestArchiveLimit + 1);
+        answer = announceLength("/api/v1/plugins", TestArchiveLimit + 1);
         QCOMPARE(answer.status, 413);
         QVERIFY2(answer.body.contains("2 MiB"), answer.body.constData());
+        // A chunked body is held to the same limit, chunk by chunk.
+        answer = announce("/api/v1/plugins", "Transfer-Encoding: chunked\r\n\r\n" +
+                                                 QByteArray::number(TestArchiveLimit + 1, 16) + "\r\n");
+        QCOMPARE(answer.status, 413);
     }
 
     void signaturesAreKeptAndServedWithTheArchive()
