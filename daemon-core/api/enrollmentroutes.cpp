@@ -452,7 +452,7 @@ void mountDecisions(RouteTable &routes, const ApiContext &api, const SecretBox &
     // Stores the host and the decision (after pairing, when the agent registered with a string).
     const auto finishAccept = [=](const ApiRequest &request, const HttpResponder &responder,
                                   const Enrollment &enrollment, const PairingResult &paired,
-                                  const HostPlan &plan, const QString &name) {
+                                  const HostPlan &plan, const QString &name, bool tokenSpent) {
         whenReady(
             storage->run([=](Database &db) {
                 return db.transaction([&] {
@@ -477,7 +477,9 @@ void mountDecisions(RouteTable &routes, const ApiContext &api, const SecretBox &
                 if (changed)
                     changed();
             },
-            [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+            [responder, paired, tokenSpent](const StorageError &error) {
+                responder.send(tokenSpent ? pairedButNotStored(error, paired) : storageErrorResponse(error));
+            });
     };
 
     routes.add(
@@ -540,7 +542,7 @@ void mountDecisions(RouteTable &routes, const ApiContext &api, const SecretBox &
                             plan.options.address.isEmpty() ? accept.enrollment.address : plan.options.address;
                         pinned.port = plan.options.port ? plan.options.port : accept.enrollment.agentPort;
                         pinned.spkiSha256 = accept.enrollment.agentKeySha256;
-                        finishAccept(request, responder, accept.enrollment, pinned, plan, accept.name);
+                        finishAccept(request, responder, accept.enrollment, pinned, plan, accept.name, false);
                         return;
                     }
                     whenReady(
@@ -550,7 +552,8 @@ void mountDecisions(RouteTable &routes, const ApiContext &api, const SecretBox &
                                 responder.send(pairingFailure(paired));
                                 return;
                             }
-                            finishAccept(request, responder, accept.enrollment, paired, plan, accept.name);
+                            finishAccept(request, responder, accept.enrollment, paired, plan, accept.name,
+                                         true);
                         },
                         [responder](const StorageError &error) { sendStorageFailure(responder, error); });
                 },

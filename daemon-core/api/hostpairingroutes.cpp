@@ -119,8 +119,8 @@ void mountEnroll(RouteTable &routes, const ApiContext &api, const TlsIdentity &c
                                     if (changed)
                                         changed();
                                 },
-                                [responder](const StorageError &error) {
-                                    sendStorageFailure(responder, error);
+                                [responder, paired](const StorageError &error) {
+                                    responder.send(pairedButNotStored(error, paired));
                                 });
                         },
                         [responder](const StorageError &error) { sendStorageFailure(responder, error); });
@@ -257,14 +257,19 @@ FieldErrors readHostPlan(const QJsonObject &body, HostPlan *plan)
 
 FieldErrors checkHostPlan(Database &db, const HostPlan &plan, const QString &name)
 {
+    // The host's own rules on name and description (the address is the agent's, checked later).
+    Host planned;
+    planned.name = name;
+    planned.description = plan.description;
+    planned.address = QStringLiteral("localhost");
     FieldErrors errors;
-    if (name.isEmpty() || name.size() > MaxNameLength)
-        errors.add(QStringLiteral("name"), QStringLiteral("must be 1 to %1 characters").arg(MaxNameLength));
-    else if (db.exec(QStringLiteral("SELECT 1 FROM hosts WHERE lower(name) = lower(?)"), {name}).next())
+    for (const FieldError &error : validate(planned).list()) {
+        if (error.field == u"name" || error.field == u"description")
+            errors.add(error.field, error.message);
+    }
+    if (errors.isEmpty() &&
+        db.exec(QStringLiteral("SELECT 1 FROM hosts WHERE lower(name) = lower(?)"), {name}).next())
         errors.add(QStringLiteral("name"), QStringLiteral("a host named '%1' exists already").arg(name));
-    if (plan.description.size() > MaxDescriptionLength)
-        errors.add(QStringLiteral("description"),
-                   QStringLiteral("must be at most %1 characters").arg(MaxDescriptionLength));
     HostGroupStore groups(db);
     for (qsizetype i = 0; i < plan.groupIds.size(); ++i) {
         if (!groups.find(plan.groupIds.at(i)))
@@ -320,6 +325,23 @@ HttpResponse pairingFailure(const PairingResult &result)
                               QJsonObject{{QStringLiteral("error"), HttpResponse::errorCode(status)},
                                           {QStringLiteral("pairing_error"), pairingErrorName(result.error)},
                                           {QStringLiteral("message"), result.message}});
+}
+
+HttpResponse pairedButNotStored(const StorageError &error, const PairingResult &paired)
+{
+    const HttpResponse failure = storageErrorResponse(error);
+    QJsonObject body = QJsonDocument::fromJson(failure.body).object();
+    body.insert(
+        QStringLiteral("message"),
+        QStringLiteral("the agent is paired with this core (its enrollment token is used), but the host "
+                       "could not be stored: %1. Add it by hand with the address, port and key in "
+                       "\"paired\".")
+            .arg(body.value(QStringLiteral("message")).toString()));
+    body.insert(QStringLiteral("paired"),
+                QJsonObject{{QStringLiteral("address"), paired.address},
+                            {QStringLiteral("agent_port"), paired.port},
+                            {QStringLiteral("agent_key_sha256"), paired.spkiSha256}});
+    return HttpResponse::json(failure.status, body);
 }
 
 } // namespace hostpairing

@@ -44,6 +44,10 @@ FieldErrors checkHostPlan(Database &db, const HostPlan &plan, const QString &nam
 Host storePairedHost(Database &db, const PairingResult &paired, const HostPlan &plan, const QString &name);
 // The answer to a failed pairing (see above for the statuses).
 HttpResponse pairingFailure(const PairingResult &result);
+// The answer when pairing worked (the agent's token is spent, it pins this core) but storing the
+// host failed (a name taken meanwhile, the database gone): the storage error, plus what the admin
+// needs to add the host by hand ("paired": address, port, agent_key_sha256).
+HttpResponse pairedButNotStored(const StorageError &error, const PairingResult &paired);
 
 } // namespace hostpairing
 

@@ -490,6 +490,28 @@ private Q_SLOTS:
         QCOMPARE(host.value(QStringLiteral("agent_key_sha256")).toString(), spkiSha256(agent.certificate));
     }
 
+    void aHostPairedButNotStoredIsDescribedForAddingByHand()
+    {
+        PairingResult paired;
+        paired.address = QStringLiteral("10.0.0.9");
+        paired.port = 4048;
+        paired.spkiSha256 = QString(64, u'a');
+        const HttpResponse response = hostpairing::pairedButNotStored(
+            StorageError(StorageError::Kind::Duplicate, QStringLiteral("a host named 'x' exists"),
+                         QStringLiteral("name")),
+            paired);
+        QCOMPARE(response.status, 409);
+        const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+        QVERIFY(body.value(QStringLiteral("message")).toString().contains(QStringLiteral("token is used")));
+        QCOMPARE(body.value(QStringLiteral("paired"))
+                     .toObject()
+                     .value(QStringLiteral("agent_key_sha256"))
+                     .toString(),
+                 paired.spkiSha256);
+        QCOMPARE(body.value(QStringLiteral("paired")).toObject().value(QStringLiteral("agent_port")).toInt(),
+                 4048);
+    }
+
     void hostsArePairedFromEnrollmentStrings()
     {
         test::AgentProcess agent{QStringLiteral(PROPHASIS_AGENT_BINARY)};
