@@ -490,6 +490,55 @@ private Q_SLOTS:
         QCOMPARE(host.value(QStringLiteral("agent_key_sha256")).toString(), spkiSha256(agent.certificate));
     }
 
+    void aRealAgentJoinsWithAJoinStringAndIsAccepted()
+    {
+        // `prophasis-agent init --join`: the agent checks the core's key, registers, pins the core.
+        QJsonObject issued;
+        const QString joinToken = issueJoinToken(
+            {{QStringLiteral("core_url"), QStringLiteral("https://127.0.0.1:%1").arg(m_api->port())}},
+            &issued);
+        QVERIFY(!joinToken.isEmpty());
+        const QString joinString = issued.value(QStringLiteral("join_string")).toString();
+        test::AgentProcess agent{QStringLiteral(PROPHASIS_AGENT_BINARY)};
+        const quint16 port = test::freeLoopbackPort();
+        // init blocks until the core answered, and the core answers on this thread.
+        QFuture<bool> joined = QtConcurrent::run([&] {
+            return agent.init(port, {QStringLiteral("--join"), joinString});
+        });
+        while (!joined.isFinished())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        QVERIFY2(joined.result(), qPrintable(agent.log()));
+
+        HttpsAnswer answer = call("GET", "/api/v1/enrollments", m_admin);
+        const QJsonArray listed = QJsonDocument::fromJson(answer.body).array();
+        QCOMPARE(listed.size(), 1);
+        const QJsonObject pendingAgent = listed.at(0).toObject();
+        QCOMPARE(pendingAgent.value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        QCOMPARE(pendingAgent.value(QStringLiteral("port")).toInt(), int(port));
+        QString error;
+        const std::optional<TlsIdentity> agentIdentity =
+            TlsIdentity::load(QDir(agent.configDirectory()).filePath(QStringLiteral("agent.key")),
+                              QDir(agent.configDirectory()).filePath(QStringLiteral("agent.crt")), &error);
+        QVERIFY2(agentIdentity, qPrintable(error));
+        QCOMPARE(pendingAgent.value(QStringLiteral("spki_sha256")).toString(),
+                 spkiSha256(agentIdentity->certificate));
+
+        answer = call("POST",
+                      "/api/v1/enrollments/" + pendingAgent.value(QStringLiteral("id")).toString().toUtf8() +
+                          "/accept",
+                      m_admin);
+        QVERIFY2(answer.status == 200, answer.body.constData());
+        const QByteArray hostId = answer.json()
+                                      .value(QStringLiteral("host"))
+                                      .toObject()
+                                      .value(QStringLiteral("id"))
+                                      .toString()
+                                      .toUtf8();
+        QVERIFY(agent.start());
+        answer = call("POST", "/api/v1/hosts/" + hostId + "/test-connection", m_admin);
+        QVERIFY2(answer.json().value(QStringLiteral("ok")).toBool(), answer.body.constData());
+    }
+
     void aHostPairedButNotStoredIsDescribedForAddingByHand()
     {
         PairingResult paired;
