@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+
+#include "daemon-core/reports/reportmodel.h"
+
+namespace prophasis {
+
+// What every status page shows around its content: who is logged in, the logout button (whose
+// form token is bound to the session), and whether the page reloads itself.
+struct StatusChrome
+{
+    QString title;    // the page's own part of the <title>
+    QString username; // empty: anonymous (no logout button)
+    QByteArray logoutToken;
+    bool autoRefresh = true; // never on the login page: it would wipe what was typed
+    QDateTime now = QDateTime::currentDateTimeUtc();
+};
+
+// The login form (GET and a refused POST of /status/login).
+struct StatusLoginForm
+{
+    QByteArray formToken; // bound to the login cookie's nonce
+    QString username;     // kept after a refusal, so only the password is typed again
+    QString next;         // where to go after the login (a path of ours)
+    QString notice;       // why the last attempt was refused; empty at first
+};
+
+// The pages as HTML documents (server-rendered, no script, every name escaped). Lists are shown
+// in the order the reports give them: worst first.
+QString renderOverviewPage(const HostsReport &hosts, const ServicesReport &services,
+                           const StatusChrome &chrome);
+QString renderHostPage(const HostDetail &detail, const StatusChrome &chrome);
+QString renderServicePage(const ServiceDetail &detail, const StatusChrome &chrome);
+QString renderLoginPage(const StatusLoginForm &form);
+// A short page that says what went wrong (not found, database away) with a way back.
+QString renderMessagePage(const QString &heading, const QString &message, const StatusChrome &chrome);
+
+// The page of a host and of a service (UUIDs without braces).
+QString statusHostPath(const QUuid &id);
+QString statusServicePath(const QUuid &id);
+
+} // namespace prophasis
