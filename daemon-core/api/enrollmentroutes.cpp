@@ -399,9 +399,18 @@ void mountRegistration(RouteTable &routes, const ApiContext &api, const SecretBo
                     });
                 }),
                 context,
-                [responder, throttle, source, clock](const Outcome &outcome) {
+                [responder, throttle, source, clock, storage, context](const Outcome &outcome) {
                     if (const JoinTokenRefusal *refused = std::get_if<JoinTokenRefusal>(&outcome)) {
                         throttle->recordFailure(source, clock());
+                        // A security event for the admin, folded per source: one entry with a count.
+                        LogEntry entry;
+                        entry.severity = LogSeverity::Security;
+                        entry.category = LogCategory::Security;
+                        entry.message = QStringLiteral("an agent registration from %1 was refused: %2")
+                                            .arg(source, refusalMessage(*refused).section(u':', 0, 0));
+                        entry.foldKey =
+                            QStringLiteral("enrollment-refused|") + SourceThrottle::sourceKey(source);
+                        recordInSystemLog(*storage, context, entry);
                         responder.send(unauthorized(refusalMessage(*refused)));
                         return;
                     }

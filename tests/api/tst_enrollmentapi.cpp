@@ -460,6 +460,16 @@ private Q_SLOTS:
         for (int i = 0; i < 4; ++i)
             QCOMPARE(registerAgent(agent, generatePairingToken(), registration(fakeEnrollment(agent))).status,
                      401);
+        // Each refusal is a security event in the system log, folded into one entry per source.
+        QList<LogEntry> logged;
+        for (int attempt = 0; attempt < 500 && (logged.isEmpty() || logged.first().count < 4); ++attempt) {
+            QTest::qWait(10);
+            logged = m_api->storage().runAndWait([](Database &db) { return SystemLogStore(db).list({}); });
+        }
+        QCOMPARE(logged.size(), 1);
+        QCOMPARE(logged.first().severity, LogSeverity::Security);
+        QCOMPARE(logged.first().count, 4);
+        QVERIFY(logged.first().message.contains(QStringLiteral("127.0.0.1")));
         // Now even the right token waits.
         HttpsAnswer answer = registerAgent(agent, joinToken, registration(fakeEnrollment(agent)));
         QCOMPARE(answer.status, 429);
