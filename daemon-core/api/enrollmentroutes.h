@@ -42,7 +42,8 @@ struct EnrollmentRouteOptions
 //                                     key must be the certificate's), "hostname", "os",
 //                                     "agent_version"}; or, from agents that pin the core themselves
 //                                     when they register, {"host", "port", "spki_sha256", …}.
-//                                     → 202 pending. Wrong tokens are throttled like logins (429); a
+//                                     → 202 pending. Wrong tokens are throttled like logins (429) and
+//                                     are security events in the system log (folded per source); a
 //                                     second registration of a key still pending replaces the first.
 //                                     The enrollment string is stored sealed with `secrets`.
 //   GET    /api/v1/enrollments        pending first, then newest first (admin)
