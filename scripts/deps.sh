@@ -34,9 +34,11 @@ OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgme
 # newcomer who only wants to try Prophasis does not get a PostgreSQL server installed (and, on a
 # systemd machine, started). prometheus brings promtool, which checks the core's /metrics text;
 # openapi-specification (the official OpenAPI 3.0 JSON Schema) and python3-jsonschema validate the
-# core's OpenAPI document (tests/api/tst_openapi.cpp).
+# core's OpenAPI document (tests/api/tst_openapi.cpp); chromium is the real headless browser the
+# status page is tested in (phone and desktop size, screenshots for the docs); wrk loads the status
+# page in bench/statuspage (it speaks TLS).
 TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4 python3-aiosmtpd prometheus
-               openapi-specification python3-jsonschema)
+               openapi-specification python3-jsonschema chromium wrk)
 
 # --- Helpers ------------------------------------------------------------------------------------
 

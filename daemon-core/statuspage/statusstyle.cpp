@@ -38,7 +38,7 @@ a.row:hover,a.row:focus{background:#f5f7fa}
 .empty{background:#fff;border-radius:6px;padding:.7rem;color:#555d6e}
 .card{background:#fff;border-radius:6px;border-left:6px solid var(--c);padding:.6rem .7rem;margin:0 0 .6rem}
 .card .top{display:flex;align-items:flex-start;gap:.5rem}
-.card .top h3{flex:1 1 auto;min-width:0;margin:0}
+.card .top h1,.card .top h3{flex:1 1 auto;min-width:0;margin:0}
 .figures{display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem;margin:.3rem 0}
 .message{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;background:#f5f7fa;border-radius:4px;padding:.3rem .4rem;margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:8rem;overflow:auto}
 .chart{display:block;width:100%;height:3.5rem;background:#f5f7fa;border-radius:4px}
