@@ -43,6 +43,34 @@ void sendStorageFailure(const HttpResponder &responder, const StorageError &erro
     responder.send(storageErrorResponse(error));
 }
 
+QJsonObject dependentsJson(const QList<Dependent> &dependents)
+{
+    QJsonArray array;
+    for (const Dependent &dependent : dependents) {
+        array.append(QJsonObject{{QStringLiteral("entity_type"), dependent.entityType},
+                                 {QStringLiteral("id"), dependent.id.toString(QUuid::WithoutBraces)},
+                                 {QStringLiteral("name"), dependent.name},
+                                 {QStringLiteral("relation"), dependent.relation}});
+    }
+    return QJsonObject{{QStringLiteral("dependents"), array}};
+}
+
+HttpResponse inUseResponse(const QString &name, const QList<Dependent> &dependents)
+{
+    QJsonObject body = dependentsJson(dependents);
+    body.insert(QStringLiteral("error"), QStringLiteral("in_use"));
+    body.insert(QStringLiteral("message"),
+                QStringLiteral("\"%1\" is in use: %2. Delete with ?force=1 to remove it from them too.")
+                    .arg(name, describeDependents(dependents)));
+    return HttpResponse::json(409, body);
+}
+
+bool isTrue(const QString &flag)
+{
+    return flag == QLatin1String("1") || flag.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0 ||
+           flag.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
+}
+
 std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiRequest &request,
                                                                  const HttpResponder &responder)
 {

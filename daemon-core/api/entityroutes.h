@@ -10,6 +10,7 @@
 #include "daemon-core/api/apiguard.h"
 #include "daemon-core/api/apiresponses.h"
 #include "daemon-core/storage/database.h"
+#include "daemon-core/storage/dependents.h"
 #include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/secretbox.h"
 #include "daemon-core/storage/storageerror.h"
@@ -40,6 +41,12 @@ std::optional<QUuid> pathId(const ApiRequest &request, const HttpResponder &resp
 AuditEntry auditEntry(const ApiRequest &request, const QString &action, const QString &entityType,
                       const QUuid &entityId, const QString &summary);
 void sendStorageFailure(const HttpResponder &responder, const StorageError &error);
+// {"dependents": [{"entity_type", "id", "name", "relation"}]}.
+QJsonObject dependentsJson(const QList<Dependent> &dependents);
+// 409: "<name> is in use: …", with the dependents, and how to delete anyway.
+HttpResponse inUseResponse(const QString &name, const QList<Dependent> &dependents);
+// "1", "true", "yes" (a query flag).
+bool isTrue(const QString &flag);
 // A PUT's id and body, the body naming the version the change was based on; nullopt (and the
 // refusal sent) otherwise.
 std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiRequest &request,
@@ -85,7 +92,8 @@ void mountReadRoutes(RouteTable &routes, const ApiContext &api, const QString &c
         }));
 }
 
-// Mounts GET / POST on /api/v1/<collection> and GET / PUT / DELETE on /api/v1/<collection>/{id}.
+// Mounts GET / POST on /api/v1/<collection>, GET / PUT / DELETE on /api/v1/<collection>/{id} and
+// GET /api/v1/<collection>/{id}/dependents.
 // A PUT carries the version it was based on (a stale one answers 409: reload and re-apply) and
 // may give only the fields it changes; every change is validated (422 with each field's
 // message), written with its audit entry in one transaction, and applied at once.
@@ -192,24 +200,53 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
                            [responder](const StorageError &error) { sendStorageFailure(responder, error); });
                    }));
 
+    // What refers to the object, for the console's delete confirmation.
+    routes.add(QByteArrayLiteral("GET"), item + QStringLiteral("/dependents"),
+               api.guard.require(Permission::Read, [=](const ApiRequest &request, HttpResponder responder) {
+                   const std::optional<QUuid> id = pathId(request, responder);
+                   if (!id)
+                       return;
+                   whenReady(
+                       storage->run([makeStore, id = *id, entityType](Database &db) {
+                           makeStore(db).get(id); // 404 for an unknown id
+                           return dependentsOf(db, entityType, id);
+                       }),
+                       context,
+                       [responder](const QList<Dependent> &dependents) {
+                           responder.send(HttpResponse::json(200, dependentsJson(dependents)));
+                       },
+                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+               }));
+
+    // Refused (409, with the dependents) while other objects refer to it, unless ?force=1: then
+    // the references go with it, as the confirmation that listed them said.
     routes.add(QByteArrayLiteral("DELETE"), item,
                api.guard.require(
                    Permission::ManageConfiguration, [=](const ApiRequest &request, HttpResponder responder) {
                        const std::optional<QUuid> id = pathId(request, responder);
                        if (!id)
                            return;
+                       const bool force = isTrue(request.http.query.queryItemValue(QStringLiteral("force")));
                        whenReady(
-                           storage->run([makeStore, id = *id, request, entityType](Database &db) {
-                               db.transaction([&] {
+                           storage->run([makeStore, id = *id, request, entityType, force](Database &db) {
+                               return db.transaction([&] {
                                    Store store = makeStore(db);
                                    const T stored = store.get(id);
+                                   const QList<Dependent> dependents = dependentsOf(db, entityType, id);
+                                   if (!dependents.isEmpty() && !force)
+                                       return std::pair{stored.name, dependents};
                                    store.remove(id);
                                    AuditLogStore(db).append(auditEntry(request, QStringLiteral("delete"),
                                                                        entityType, id, stored.name));
+                                   return std::pair{stored.name, QList<Dependent>()};
                                });
                            }),
                            context,
-                           [responder, changed] {
+                           [responder, changed](const std::pair<QString, QList<Dependent>> &outcome) {
+                               if (!outcome.second.isEmpty()) {
+                                   responder.send(inUseResponse(outcome.first, outcome.second));
+                                   return;
+                               }
                                HttpResponse response;
                                response.status = 204;
                                responder.send(response);

@@ -256,6 +256,10 @@ QList<AuditEntry> AuditLogStore::list(const AuditQuery &query)
         conditions.append(QStringLiteral("id < ?"));
         values.append(query.beforeId);
     }
+    if (query.afterId > 0) {
+        conditions.append(QStringLiteral("id > ?"));
+        values.append(query.afterId);
+    }
     values.append(clampLimit(query.limit));
     const QString where = conditions.isEmpty()
                               ? QString()

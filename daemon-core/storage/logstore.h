@@ -118,6 +118,7 @@ struct AuditQuery
     QDateTime until{}; // at or before; invalid: no bound
     QUuid entityId{};  // null: every entity
     QUuid userId{};    // null: every user
+    qint64 afterId = 0; // only entries appended after this one (a reader following the log)
     int limit = 200;
     // Paging: the entries after (lastSeen, id) of the last row of the previous page, in the
     // list's order. A folded repeat moves an old entry to the top, so id alone cannot page.

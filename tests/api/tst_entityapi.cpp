@@ -164,6 +164,63 @@ private Q_SLOTS:
                  404);
     }
 
+    void deletingSomethingInUseSaysWhatUsesIt()
+    {
+        const QString admin = login(QStringLiteral("admin"), AdminPassword);
+        HttpsAnswer answer = call("POST", "/api/v1/hosts", admin,
+                                  {{QStringLiteral("name"), QStringLiteral("db1")},
+                                   {QStringLiteral("address"), QStringLiteral("127.0.0.1")}});
+        QCOMPARE(answer.status, 201);
+        const QString hostId = answer.json().value(QStringLiteral("id")).toString();
+        answer = call("POST", "/api/v1/checks", admin,
+                      {{QStringLiteral("name"), QStringLiteral("Disk")},
+                       {QStringLiteral("host_ids"), QJsonArray{hostId}}});
+        QCOMPARE(answer.status, 201);
+        const QString checkId = answer.json().value(QStringLiteral("id")).toString();
+        answer = call("POST", "/api/v1/host-groups", admin,
+                      {{QStringLiteral("name"), QStringLiteral("Databases")},
+                       {QStringLiteral("host_ids"), QJsonArray{hostId}}});
+        QVERIFY2(answer.status == 201, answer.body.constData());
+
+        // What the console's delete confirmation shows; a viewer may read it too.
+        const QByteArray hostPath = ("/api/v1/hosts/" + hostId).toUtf8();
+        answer = call("GET", hostPath + "/dependents", login(QStringLiteral("viewer"), ViewerPassword));
+        QCOMPARE(answer.status, 200);
+        const QJsonArray dependents = answer.json().value(QStringLiteral("dependents")).toArray();
+        QCOMPARE(dependents.size(), 2);
+        QStringList named;
+        for (const QJsonValue &dependent : dependents)
+            named.append(dependent.toObject().value(QStringLiteral("entity_type")).toString() + u':' +
+                         dependent.toObject().value(QStringLiteral("name")).toString());
+        named.sort();
+        QCOMPARE(named, QStringList({QStringLiteral("check:Disk"), QStringLiteral("host_group:Databases")}));
+
+        // A plain delete is refused with the same list and says how to go on; nothing is lost.
+        answer = call("DELETE", hostPath, admin);
+        QCOMPARE(answer.status, 409);
+        QCOMPARE(answer.json().value(QStringLiteral("error")).toString(), QStringLiteral("in_use"));
+        QCOMPARE(answer.json().value(QStringLiteral("dependents")).toArray().size(), 2);
+        const QString message = answer.json().value(QStringLiteral("message")).toString();
+        QVERIFY2(message.contains(QLatin1String("check \"Disk\" (runs on it)")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("force")), qPrintable(message));
+        QCOMPARE(call("GET", hostPath, admin).status, 200);
+
+        // With force the host goes, and the check no longer runs on it.
+        QCOMPARE(call("DELETE", hostPath + "?force=1", admin).status, 204);
+        QCOMPARE(call("GET", hostPath, admin).status, 404);
+        answer = call("GET", ("/api/v1/checks/" + checkId).toUtf8(), admin);
+        QCOMPARE(answer.json().value(QStringLiteral("host_ids")).toArray().size(), 0);
+        // Nothing uses the check: it goes without force.
+        QCOMPARE(call("GET", ("/api/v1/checks/" + checkId + "/dependents").toUtf8(), admin)
+                     .json()
+                     .value(QStringLiteral("dependents"))
+                     .toArray()
+                     .size(),
+                 0);
+        QCOMPARE(call("DELETE", ("/api/v1/checks/" + checkId).toUtf8(), admin).status, 204);
+        QCOMPARE(call("GET", ("/api/v1/checks/" + checkId + "/dependents").toUtf8(), admin).status, 404);
+    }
+
     void alertSecretsAreWriteOnlyAndModuleOptionsChecked()
     {
         const QString admin = login(QStringLiteral("admin"), AdminPassword);
