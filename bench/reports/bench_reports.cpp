@@ -3,13 +3,17 @@
 // each over real TLS on loopback (a fresh connection per request, as the bench's client makes
 // it) and the model alone (no HTTP), plus a one-day report (raw results).
 //
-//   bench_reports [--hosts H] [--checks C] [--plugins P] [--interval-s S] [--days D] [--runs N]
+//   bench_reports [--hosts H] [--checks C] [--plugins P] [--interval-s S] [--detail-interval-s R]
+//                 [--days D] [--runs N]
 //
-// Every host runs C checks × P plugins (one metric each); every series gets a result every S
-// seconds for D days, written with ResultStore::insert one time step at a time (every series'
-// result of that step in one batch), as the core's writer would. SQLite in a temporary folder by
-// default; PostgreSQL when PROPHASIS_TEST_PG_URL_FILE names a file holding a database URL (the
-// tests' throwaway cluster), as for the API tests' bench.
+// Every host runs C checks × P plugins (one metric each). The measured host gets a result per
+// series every R seconds (default 300) for D days; the other hosts every S seconds (default
+// 3600), which fills their hourly rollups exactly as a shorter interval would (a rollup row is
+// one hour of one series) and keeps the fill within minutes: at the writer's 10–20 thousand
+// results a second, a month of five-minute results of 4,000 series (17 million) would take hours.
+// Results are written with ResultStore::insert in batches of about 4,000, as the core's writer
+// would. SQLite in a temporary folder by default; PostgreSQL when PROPHASIS_TEST_PG_URL_FILE names
+// a file holding a database URL (as for the storage tests).
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -107,8 +111,6 @@ Timing timed(int runs, const std::function<void()> &work)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    // A line per request would drown the figures.
-    QLoggingCategory::setFilterRules(QStringLiteral("prophasis.http.info=false"));
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({
@@ -117,8 +119,10 @@ int main(int argc, char *argv[])
          QStringLiteral("2")},
         {QStringLiteral("plugins"), QStringLiteral("Plugins per check."), QStringLiteral("P"),
          QStringLiteral("2")},
-        {QStringLiteral("interval-s"), QStringLiteral("Seconds between results."), QStringLiteral("S"),
-         QStringLiteral("600")},
+        {QStringLiteral("interval-s"), QStringLiteral("Seconds between results of the other hosts."),
+         QStringLiteral("S"), QStringLiteral("3600")},
+        {QStringLiteral("detail-interval-s"), QStringLiteral("Seconds between results of the measured host."),
+         QStringLiteral("R"), QStringLiteral("300")},
         {QStringLiteral("days"), QStringLiteral("Days of results."), QStringLiteral("D"),
          QStringLiteral("30")},
         {QStringLiteral("runs"), QStringLiteral("Timed requests per figure."), QStringLiteral("N"),
@@ -128,7 +132,11 @@ int main(int argc, char *argv[])
     const int hostCount = parser.value(QStringLiteral("hosts")).toInt();
     const int checkCount = parser.value(QStringLiteral("checks")).toInt();
     const int pluginCount = parser.value(QStringLiteral("plugins")).toInt();
-    const qint64 intervalMs = parser.value(QStringLiteral("interval-s")).toLongLong() * 1000;
+    const qint64 detailIntervalMs = parser.value(QStringLiteral("detail-interval-s")).toLongLong() * 1000;
+    // A whole multiple of the measured host's interval.
+    const qint64 intervalMs = std::max<qint64>(1, parser.value(QStringLiteral("interval-s")).toLongLong() *
+                                                      1000 / detailIntervalMs) *
+                              detailIntervalMs;
     const int days = parser.value(QStringLiteral("days")).toInt();
     const int runs = std::max(1, parser.value(QStringLiteral("runs")).toInt());
     QTextStream out(stdout);
@@ -142,19 +150,22 @@ int main(int argc, char *argv[])
         [&](Database &db) { return createShop(db, hostCount, checkCount, pluginCount); });
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const qint64 nowMs = now.toMSecsSinceEpoch() / intervalMs * intervalMs;
+    const int measured = hostCount / 2;
     const qint64 startMs = nowMs - qint64(days) * 86'400'000;
 
-    // A month of results, a time step per batch.
+    // A month of results.
     QElapsedTimer fill;
     fill.start();
     qint64 written = 0;
     server.storage().runAndWait([&](Database &db) {
         ResultStore store(db);
+        QList<CheckResult> batch;
         qint64 step = 0;
-        for (qint64 t = startMs; t <= nowMs; t += intervalMs, ++step) {
-            QList<CheckResult> batch;
-            batch.reserve(hostCount * checkCount * pluginCount);
+        for (qint64 t = startMs; t <= nowMs; t += detailIntervalMs, ++step) {
+            const bool everyHost = (t - startMs) % intervalMs == 0;
             for (qsizetype h = 0; h < shop.hosts.size(); ++h) {
+                if (!everyHost && h != measured)
+                    continue;
                 for (int c = 0; c < checkCount; ++c) {
                     for (int p = 0; p < pluginCount; ++p) {
                         CheckResult result;
@@ -162,7 +173,8 @@ int main(int argc, char *argv[])
                         result.checkId = shop.checks[c];
                         result.pluginId = shop.plugins[c * pluginCount + p];
                         // Spread inside the interval, as the scheduler spreads hosts.
-                        result.time = QDateTime::fromMSecsSinceEpoch(t + (h * 997) % intervalMs, Qt::UTC);
+                        result.time =
+                            QDateTime::fromMSecsSinceEpoch(t + (h * 997) % detailIntervalMs, Qt::UTC);
                         const double value = double((step + h + p) % 100);
                         result.value = value;
                         result.metrics = {{QStringLiteral("used"), value / 2, QStringLiteral("%")}};
@@ -174,14 +186,17 @@ int main(int argc, char *argv[])
                     }
                 }
             }
-            store.insert(batch);
-            written += batch.size();
+            if (batch.size() >= 4000 || t + detailIntervalMs > nowMs) {
+                store.insert(batch);
+                written += batch.size();
+                batch.clear();
+            }
         }
     });
     out << "filled " << written << " results (" << hostCount << " hosts x " << checkCount * pluginCount
-        << " series, every " << intervalMs / 1000 << " s for " << days << " days) in "
-        << QString::number(double(fill.nsecsElapsed()) / 1e9, 'f', 1) << " s ("
-        << qint64(double(written) / (double(fill.nsecsElapsed()) / 1e9)) << " results/s)\n";
+        << " series for " << days << " days: every " << intervalMs / 1000 << " s, the measured host every "
+        << detailIntervalMs / 1000 << " s) in " << QString::number(double(fill.nsecsElapsed()) / 1e9, 'f', 1)
+        << " s (" << qint64(double(written) / (double(fill.nsecsElapsed()) / 1e9)) << " results/s)\n";
 
     const SecretBox secrets(SecretBox::generateKey());
     const auto [config, latest] = server.storage().runAndWait([&secrets](Database &db) {
@@ -194,8 +209,10 @@ int main(int argc, char *argv[])
         out << "cannot start the HTTPS port: " << error << "\n";
         return 1;
     }
+    // A line per request would drown the figures.
+    QLoggingCategory::setFilterRules(QStringLiteral("prophasis.http=false"));
     const QString token = server.loginViewer();
-    const QUuid hostId = shop.hosts[hostCount / 2];
+    const QUuid hostId = shop.hosts[measured];
     const QByteArray hostPath = "/api/v1/reports/hosts/" + hostId.toString(QUuid::WithoutBraces).toLatin1();
 
     // The model alone.
