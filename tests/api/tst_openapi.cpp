@@ -4,7 +4,11 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include "daemon-core/api/eventstream.h"
+#include "daemon-core/api/managementapi.h"
 #include "daemon-core/api/openapiroute.h"
+#include "daemon-core/engine/coreengine.h"
+#include "daemon-core/reports/statichealthsource.h"
 #include "tests/api/apitestserver.h"
 
 using namespace prophasis;
@@ -14,6 +18,48 @@ namespace {
 const QStringList Methods = {QStringLiteral("get"),    QStringLiteral("put"),     QStringLiteral("post"),
                              QStringLiteral("delete"), QStringLiteral("options"), QStringLiteral("head"),
                              QStringLiteral("patch"),  QStringLiteral("trace")};
+
+// Routes the document describes whose code is committed but that mountManagementApi() does not
+// mount yet: the integrator adds their mount calls soon. Listed here so the check below still
+// fails for anything else documented that is not a route. Remove a line once it is mounted (the
+// test says which).
+const QList<std::pair<QString, QByteArray>> MountedSoon = {
+    {QStringLiteral("/api/v1/openapi.json"), "GET"}, // mountOpenApiRoute(routes)
+    // mountPluginRoutes(routes, api, options)
+    {QStringLiteral("/api/v1/plugins"), "GET"},
+    {QStringLiteral("/api/v1/plugins"), "POST"},
+    {QStringLiteral("/api/v1/plugins/{id}"), "GET"},
+    {QStringLiteral("/api/v1/plugins/{id}"), "DELETE"},
+    {QStringLiteral("/api/v1/plugins/{id}/active"), "PUT"},
+    {QStringLiteral("/api/v1/plugins/{id}/packages"), "GET"},
+    {QStringLiteral("/api/v1/plugins/{id}/packages/{sha256}"), "GET"},
+    // mountHostPairingRoutes(routes, api, coreIdentity)
+    {QStringLiteral("/api/v1/hosts/enroll"), "POST"},
+    {QStringLiteral("/api/v1/hosts/{id}/test-connection"), "POST"},
+    // mountEnrollmentRoutes(routes, api, secrets, options)
+    {QStringLiteral("/api/v1/join-tokens"), "GET"},
+    {QStringLiteral("/api/v1/join-tokens"), "POST"},
+    {QStringLiteral("/api/v1/join-tokens/{id}"), "DELETE"},
+    {QStringLiteral("/api/v1/enrollments"), "GET"},
+    {QStringLiteral("/api/v1/enrollments"), "POST"},
+    {QStringLiteral("/api/v1/enrollments/{id}/accept"), "POST"},
+    {QStringLiteral("/api/v1/enrollments/{id}/reject"), "POST"},
+    // mountReportRoutes(routes, api, health)
+    {QStringLiteral("/api/v1/reports/hosts"), "GET"},
+    {QStringLiteral("/api/v1/reports/hosts/{id}"), "GET"},
+    {QStringLiteral("/api/v1/reports/services"), "GET"},
+    {QStringLiteral("/api/v1/reports/services/{id}"), "GET"},
+    // mountLogRoutes(routes, api)
+    {QStringLiteral("/api/v1/logs"), "GET"},
+    {QStringLiteral("/api/v1/logs"), "DELETE"},
+    {QStringLiteral("/api/v1/logs/read"), "POST"},
+    {QStringLiteral("/api/v1/audit"), "GET"},
+};
+
+QString routeText(const std::pair<QString, QByteArray> &route)
+{
+    return QString::fromLatin1(route.second) + u' ' + route.first;
+}
 
 // The value a local JSON pointer ("#/components/schemas/Host") names; undefined when none.
 QJsonValue resolve(const QJsonObject &document, const QString &reference)
@@ -52,13 +98,30 @@ void collectReferences(const QJsonValue &value, const QString &where, QList<std:
 } // namespace
 
 // The OpenAPI document served at /api/v1/openapi.json (SPEC §9, issue #6 item 7): that it is a
-// well-formed OpenAPI 3 document, that it is served without a login, and (when the validator is
-// installed) that it passes the official OpenAPI 3.0 JSON Schema.
+// well-formed OpenAPI 3 document, that it names exactly the routes the management API mounts
+// (both ways), that it is served without a login, and (when the validator is installed) that it
+// passes the official OpenAPI 3.0 JSON Schema.
 class TestOpenApi : public QObject
 {
     Q_OBJECT
 
     QJsonObject m_document;
+
+    // Every (path, method) of the document, sorted like RouteTable::routes().
+    QList<std::pair<QString, QByteArray>> documentedRoutes() const
+    {
+        QList<std::pair<QString, QByteArray>> all;
+        const QJsonObject paths = m_document.value(QStringLiteral("paths")).toObject();
+        for (auto path = paths.constBegin(); path != paths.constEnd(); ++path) {
+            const QJsonObject item = path.value().toObject();
+            for (const QString &method : Methods) {
+                if (item.contains(method))
+                    all.append({path.key(), method.toUpper().toLatin1()});
+            }
+        }
+        std::sort(all.begin(), all.end());
+        return all;
+    }
 
     // Each operation with its path and method, for the checks that look at every one.
     template <typename Check>
@@ -195,6 +258,136 @@ private Q_SLOTS:
         });
         QVERIFY(named > 40);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QStringLiteral("\n"))));
+    }
+
+    // The document names every route of the management API as mountManagementApi() mounts it in
+    // the core, and nothing under /api/v1 that is not one. Patterns are compared literally: the
+    // RouteTable writes path parameters as OpenAPI does ({id}).
+    void documentMatchesTheRoutes()
+    {
+        test::TestDatabase database(QStringLiteral("openapi"));
+        test::ApiTestServer api(database, this);
+        CoreEngine engine(api.storage(), SecretBox(SecretBox::generateKey()), api.identity(),
+                          EngineOptions{});
+        const SecretBox secrets(SecretBox::generateKey());
+        const StaticHealthSource health(Configuration{}, LatestResults{});
+        EventStream events(api.storage(), health);
+        const ManagementApiParts parts{.storage = api.storage(),
+                                       .authenticator = api.authenticator(),
+                                       .engine = engine,
+                                       .secrets = secrets,
+                                       .health = health,
+                                       .events = events,
+                                       .context = this};
+        RouteTable table;
+        mountManagementApi(table, parts, api.guard());
+
+        const QList<std::pair<QString, QByteArray>> mounted = table.routes();
+        const QList<std::pair<QString, QByteArray>> documented = documentedRoutes();
+        QVERIFY(mounted.size() > 30);
+
+        QStringList undocumented;
+        for (const auto &route : mounted) {
+            if (!documented.contains(route))
+                undocumented.append(routeText(route));
+        }
+        QVERIFY2(undocumented.isEmpty(),
+                 qPrintable(QStringLiteral("routes missing from daemon-core/api/openapi.json:\n  ") +
+                            undocumented.join(QStringLiteral("\n  "))));
+
+        QStringList notRoutes;
+        QStringList soon;
+        for (const auto &route : documented) {
+            if (!route.first.startsWith(QStringLiteral("/api/v1/")) || mounted.contains(route))
+                continue;
+            if (MountedSoon.contains(route))
+                soon.append(routeText(route));
+            else
+                notRoutes.append(routeText(route));
+        }
+        if (!soon.isEmpty())
+            qInfo().noquote()
+                << "documented, mounted by the integrator soon (not by mountManagementApi yet):\n "
+                << soon.join(QStringLiteral("\n  "));
+        for (const auto &route : MountedSoon) {
+            if (mounted.contains(route))
+                qInfo().noquote() << "now mounted; take it off MountedSoon:" << routeText(route);
+        }
+        QVERIFY2(notRoutes.isEmpty(),
+                 qPrintable(QStringLiteral("documented in daemon-core/api/openapi.json but not mounted by "
+                                           "mountManagementApi():\n  ") +
+                            notRoutes.join(QStringLiteral("\n  "))));
+    }
+
+    // Each operation's x-permission is the permission its guard asks for: a viewer and an
+    // operator are refused (403, naming that permission) exactly where the role matrix says, and
+    // let through elsewhere. Path parameters are ids of nothing, so what gets through answers 404
+    // (or 415 for a missing body) and changes nothing.
+    void permissionsAreTheGuards()
+    {
+        test::TestDatabase database(QStringLiteral("openapi"));
+        test::ApiTestServer api(database, this);
+        CoreEngine engine(api.storage(), SecretBox(SecretBox::generateKey()), api.identity(),
+                          EngineOptions{});
+        const SecretBox secrets(SecretBox::generateKey());
+        const StaticHealthSource health(Configuration{}, LatestResults{});
+        EventStream events(api.storage(), health);
+        const ManagementApiParts parts{.storage = api.storage(),
+                                       .authenticator = api.authenticator(),
+                                       .engine = engine,
+                                       .secrets = secrets,
+                                       .health = health,
+                                       .events = events,
+                                       .context = this};
+        mountManagementApi(api.routes(), parts, api.guard());
+        QString error;
+        QVERIFY2(api.start(&error), qPrintable(error));
+        const std::pair<Role, QString> callers[] = {{Role::Viewer, api.loginViewer()},
+                                                    {Role::Operator, api.loginOperator()}};
+        for (const auto &[role, token] : callers)
+            QVERIFY(!token.isEmpty());
+
+        static const QRegularExpression placeholder(QStringLiteral("\\{([^}/]+)\\}"));
+        QStringList wrong;
+        int checked = 0;
+        forEachOperation([&](const QString &path, const QString &method, const QJsonObject &,
+                             const QJsonObject &operation) {
+            const std::optional<Permission> permission =
+                enumFromName<Permission>(operation.value(QStringLiteral("x-permission")).toString());
+            const QByteArray verb = method.toUpper().toLatin1();
+            // A stream stays open when let through; routes not mounted here are the other check's.
+            if (!permission || !api.routes().contains(verb, path) ||
+                operation.value(QStringLiteral("responses"))
+                    .toObject()
+                    .value(QStringLiteral("200"))
+                    .toObject()
+                    .value(QStringLiteral("content"))
+                    .toObject()
+                    .contains(QStringLiteral("text/event-stream")))
+                return;
+            QString target = path;
+            for (const QRegularExpressionMatch &match : placeholder.globalMatch(path)) {
+                target.replace(match.captured(0), match.captured(1) == u"id"
+                                                      ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                                      : QString(64, u'0'));
+            }
+            ++checked;
+            const QString refusal = enumName(*permission).replace(u'_', u' ');
+            for (const auto &[role, token] : callers) {
+                const test::HttpsAnswer answer = api.call(verb, target.toUtf8(), token);
+                const bool refused = answer.status == 403;
+                if (answer.status == 0 || refused == allowed(role, *permission) ||
+                    (refused && !answer.json().value(QStringLiteral("message")).toString().endsWith(refusal)))
+                    wrong.append(QStringLiteral("%1 %2 as %3: %4 %5")
+                                     .arg(method.toUpper(), path, enumName(role))
+                                     .arg(answer.status)
+                                     .arg(QString::fromUtf8(answer.body.left(200))));
+            }
+        });
+        QVERIFY(checked > 30);
+        QVERIFY2(wrong.isEmpty(),
+                 qPrintable(QStringLiteral("x-permission is not what the guard asks for:\n  ") +
+                            wrong.join(QStringLiteral("\n  "))));
     }
 
     void servedWithoutALogin()
