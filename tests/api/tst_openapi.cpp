@@ -191,12 +191,28 @@ private Q_SLOTS:
     void everyOperationIsDescribed()
     {
         static const QRegularExpression placeholder(QStringLiteral("\\{([^}/]+)\\}"));
+        QSet<QString> tags;
+        for (const QJsonValue &tag : m_document.value(QStringLiteral("tags")).toArray())
+            tags.insert(tag.toObject().value(QStringLiteral("name")).toString());
+        QSet<QString> operationIds;
         QStringList problems;
         forEachOperation([&](const QString &path, const QString &method, const QJsonObject &item,
                              const QJsonObject &operation) {
             const QString name = method.toUpper() + u' ' + path;
             if (operation.value(QStringLiteral("summary")).toString().trimmed().isEmpty())
                 problems.append(name + QStringLiteral(": no summary"));
+            // Code generators name their functions after operationId.
+            const QString operationId = operation.value(QStringLiteral("operationId")).toString();
+            if (operationId.isEmpty() || operationIds.contains(operationId))
+                problems.append(name +
+                                QStringLiteral(": no operationId, or one used twice: '%1'").arg(operationId));
+            operationIds.insert(operationId);
+            for (const QJsonValue &tag : operation.value(QStringLiteral("tags")).toArray()) {
+                if (!tags.contains(tag.toString()))
+                    problems.append(
+                        name +
+                        QStringLiteral(": tag '%1' is not in the document's tags").arg(tag.toString()));
+            }
             const QJsonObject responses = operation.value(QStringLiteral("responses")).toObject();
             if (responses.isEmpty())
                 problems.append(name + QStringLiteral(": no responses"));
