@@ -28,13 +28,8 @@ QString page(const StatusChrome &chrome, const QString &content)
     html += QString::fromUtf8(statusStyleSheet());
     html += QStringLiteral(
         "</style></head><body><header><a class=\"brand\" href=\"/status\">Prophasis status</a>");
-    if (!chrome.username.isEmpty())
-        html += QStringLiteral("<span class=\"user\">%1</span>").arg(htmlEscape(chrome.username));
-    if (!chrome.logoutToken.isEmpty())
-        html += QStringLiteral("<form method=\"post\" action=\"/status/logout\">"
-                               "<input type=\"hidden\" name=\"csrf\" value=\"%1\">"
-                               "<button type=\"submit\">Log out</button></form>")
-                    .arg(QString::fromLatin1(chrome.logoutToken));
+    if (chrome.loggedIn)
+        html += QStringLiteral("<a class=\"button\" href=\"/status/logout\">Log out</a>");
     html += QStringLiteral("</header><main>");
     html += content;
     html += QStringLiteral("</main><footer>Updated %1 UTC")
@@ -308,6 +303,19 @@ QString renderLoginPage(const StatusLoginForm &form)
                        "<button type=\"submit\">Log in</button></form>")
             .arg(htmlEscape(form.username), QString::fromLatin1(form.formToken), htmlEscape(form.next));
     return page(chrome, content);
+}
+
+QString renderLogoutPage(const QString &username, const QByteArray &logoutToken)
+{
+    StatusChrome chrome;
+    chrome.title = QStringLiteral("Log out");
+    chrome.autoRefresh = false;
+    return page(chrome, QStringLiteral("<form class=\"login\" method=\"post\" action=\"/status/logout\">"
+                                       "<h1>Log out</h1><p>Logged in as <b>%1</b>.</p>"
+                                       "<input type=\"hidden\" name=\"csrf\" value=\"%2\">"
+                                       "<button type=\"submit\">Log out</button></form>"
+                                       "<p><a href=\"/status\">Back to the overview</a></p>")
+                            .arg(htmlEscape(username), QString::fromLatin1(logoutToken)));
 }
 
 QString renderMessagePage(const QString &heading, const QString &message, const StatusChrome &chrome)

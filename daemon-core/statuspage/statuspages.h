@@ -7,13 +7,14 @@
 
 namespace prophasis {
 
-// What every status page shows around its content: who is logged in, the logout button (whose
-// form token is bound to the session), and whether the page reloads itself.
+// What every status page shows around its content. Nothing in it is the viewer's own (the user
+// name and the logout form's token are on /status/logout only), so the same page serves every
+// viewer: the overview is rendered once a second at most and may be compressed, with no secret
+// in a compressed body for a BREACH-style attack to guess.
 struct StatusChrome
 {
-    QString title;    // the page's own part of the <title>
-    QString username; // empty: anonymous (no logout button)
-    QByteArray logoutToken;
+    QString title;           // the page's own part of the <title>
+    bool loggedIn = false;   // a "Log out" link (not in anonymous mode)
     bool autoRefresh = true; // never on the login page: it would wipe what was typed
     QDateTime now = QDateTime::currentDateTimeUtc();
 };
@@ -34,6 +35,8 @@ QString renderOverviewPage(const HostsReport &hosts, const ServicesReport &servi
 QString renderHostPage(const HostDetail &detail, const StatusChrome &chrome);
 QString renderServicePage(const ServiceDetail &detail, const StatusChrome &chrome);
 QString renderLoginPage(const StatusLoginForm &form);
+// Who is logged in, and the logout button (its form token is bound to the session).
+QString renderLogoutPage(const QString &username, const QByteArray &logoutToken);
 // A short page that says what went wrong (not found, database away) with a way back.
 QString renderMessagePage(const QString &heading, const QString &message, const StatusChrome &chrome);
 

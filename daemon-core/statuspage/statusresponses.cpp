@@ -1,5 +1,7 @@
 #include "daemon-core/statuspage/statusresponses.h"
 
+#include <zlib.h>
+
 #include "daemon-core/statuspage/statusstyle.h"
 
 namespace prophasis {
@@ -39,6 +41,42 @@ HttpResponse statusRedirect(const QByteArray &location)
         {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/html; charset=utf-8")});
     addStatusSecurityHeaders(response);
     return response;
+}
+
+bool acceptsGzip(const HttpRequest &request)
+{
+    for (const QByteArray &item : request.header("Accept-Encoding").split(',')) {
+        const QList<QByteArray> parts = item.split(';');
+        if (parts.first().trimmed().compare("gzip", Qt::CaseInsensitive) != 0)
+            continue;
+        for (const QByteArray &parameter : parts.mid(1)) {
+            const QByteArray trimmed = parameter.trimmed();
+            if (trimmed.startsWith("q=") && trimmed.mid(2).toDouble() <= 0)
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+QByteArray gzipCompress(const QByteArray &data)
+{
+    z_stream stream{};
+    // 15 + 16: a gzip header and trailer around the deflate data; level 6 is zlib's default.
+    if (deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size()))), Qt::Uninitialized);
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = uInt(data.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = uInt(out.size());
+    const int result = deflate(&stream, Z_FINISH);
+    const qsizetype written = qsizetype(stream.total_out);
+    deflateEnd(&stream);
+    if (result != Z_STREAM_END)
+        return {};
+    out.truncate(written);
+    return out;
 }
 
 } // namespace prophasis

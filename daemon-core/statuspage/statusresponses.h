@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include "shared/http/httprequest.h"
 #include "shared/http/httpresponse.h"
 
 namespace prophasis {
@@ -16,5 +17,10 @@ void addStatusSecurityHeaders(HttpResponse &response);
 HttpResponse statusHtmlResponse(int status, const QString &html);
 // 303 See Other to `location` (a path of ours), with the security headers.
 HttpResponse statusRedirect(const QByteArray &location);
+
+// Whether the request's Accept-Encoding admits gzip (not with q=0).
+bool acceptsGzip(const HttpRequest &request);
+// `data` as one gzip member (RFC 1952); empty if zlib fails.
+QByteArray gzipCompress(const QByteArray &data);
 
 } // namespace prophasis

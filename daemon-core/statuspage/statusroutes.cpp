@@ -1,5 +1,6 @@
 #include "daemon-core/statuspage/statusroutes.h"
 
+#include <QElapsedTimer>
 #include <QUrl>
 
 #include <memory>
@@ -23,20 +24,31 @@ inline constexpr qint64 ChartSeconds = 24 * 3600;
 inline constexpr int ChartPoints = 96;
 inline constexpr int ChangesShown = 10;
 
+// The overview is the same for every viewer: it is rendered at most this often, however many
+// phones and wall displays ask, and its time is on the page.
+inline constexpr qint64 OverviewCacheMs = 1000;
+
 // Who is looking: a logged-in user, or nobody in particular in anonymous mode.
 struct StatusViewer
 {
     QString username;
-    QByteArray logoutToken;
+    QByteArray sessionToken;
 
     StatusChrome chrome(const QString &title) const
     {
         StatusChrome chrome;
         chrome.title = title;
-        chrome.username = username;
-        chrome.logoutToken = logoutToken;
+        chrome.loggedIn = !username.isEmpty();
         return chrome;
     }
+};
+
+// The last overview rendered by one mount, plain and compressed.
+struct OverviewCache
+{
+    QElapsedTimer age; // invalid until the first render
+    QByteArray html;
+    QByteArray gzip;
 };
 
 using ViewerHandler = std::function<void(const StatusViewer &viewer)>;
@@ -94,7 +106,7 @@ void withViewer(const StatusPageContext &status, const HttpRequest &request, con
                 responder.send(redirect);
                 return;
             }
-            serve(StatusViewer{authentication.principal->username, StatusFormTokens::token("logout", token)});
+            serve(StatusViewer{authentication.principal->username, token});
         },
         [responder](const StorageError &error) {
             responder.send(storageFailurePage(error, StatusViewer{}));
@@ -153,17 +165,34 @@ HttpResponse loginAnswer(const LoginResult &result, StatusLoginForm form)
 
 void mountPages(RouteTable &routes, const StatusPageContext &status)
 {
-    routes.add(QByteArrayLiteral("GET"), QStringLiteral("/status"),
-               HttpHandler([status](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
-                   withViewer(status, request, responder, [status, responder](const StatusViewer &viewer) {
-                       const QDateTime now = QDateTime::currentDateTimeUtc();
-                       StatusChrome chrome = viewer.chrome(QStringLiteral("Overview"));
-                       chrome.now = now;
-                       responder.send(statusHtmlResponse(
-                           200, renderOverviewPage(buildHostsReport(status.health, now),
-                                                   buildServicesReport(status.health, now), chrome)));
-                   });
-               }));
+    auto cache = std::make_shared<OverviewCache>();
+    routes.add(
+        QByteArrayLiteral("GET"), QStringLiteral("/status"),
+        HttpHandler([status, cache](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
+            withViewer(status, request, responder,
+                       [status, cache, request, responder](const StatusViewer &viewer) {
+                           if (!cache->age.isValid() || cache->age.hasExpired(OverviewCacheMs)) {
+                               StatusChrome chrome = viewer.chrome(QStringLiteral("Overview"));
+                               cache->html =
+                                   renderOverviewPage(buildHostsReport(status.health, chrome.now),
+                                                      buildServicesReport(status.health, chrome.now), chrome)
+                                       .toUtf8();
+                               cache->gzip = gzipCompress(cache->html);
+                               cache->age.start();
+                           }
+                           HttpResponse response = statusHtmlResponse(200, {});
+                           response.headers.append(
+                               {QByteArrayLiteral("Vary"), QByteArrayLiteral("Accept-Encoding")});
+                           if (acceptsGzip(request) && !cache->gzip.isEmpty()) {
+                               response.headers.append(
+                                   {QByteArrayLiteral("Content-Encoding"), QByteArrayLiteral("gzip")});
+                               response.body = cache->gzip;
+                           } else {
+                               response.body = cache->html;
+                           }
+                           responder.send(response);
+                       });
+        }));
 
     routes.add(QByteArrayLiteral("GET"), QStringLiteral("/status/hosts/{id}"),
                [status](const HttpRequest &request, const PathParameters &parameters, const ClientInfo &,
@@ -278,6 +307,19 @@ void mountLogin(RouteTable &routes, const StatusPageContext &status)
                 [responder, form](const LoginResult &result) { responder.send(loginAnswer(result, form)); },
                 [responder](const StorageError &error) { responder.send(storageFailurePage(error, {})); });
         }));
+
+    routes.add(QByteArrayLiteral("GET"), QStringLiteral("/status/logout"),
+               HttpHandler([status](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
+                   if (status.anonymous) {
+                       responder.send(statusRedirect("/status"));
+                       return;
+                   }
+                   withViewer(status, request, responder, [responder](const StatusViewer &viewer) {
+                       responder.send(statusHtmlResponse(
+                           200, renderLogoutPage(viewer.username,
+                                                 StatusFormTokens::token("logout", viewer.sessionToken))));
+                   });
+               }));
 
     routes.add(
         QByteArrayLiteral("POST"), QStringLiteral("/status/logout"),

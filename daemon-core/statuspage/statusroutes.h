@@ -26,7 +26,7 @@ struct StatusPageContext
 //   GET  /status/hosts/{id}       a host's checks: latest value, message, age, 24 h chart
 //   GET  /status/services/{id}    a service's structure with each member's health
 //   GET  /status/login            the login form       POST /status/login   logs in
-//   POST /status/logout           ends the session
+//   GET  /status/logout           who is logged in     POST /status/logout  ends the session
 // Without a valid session (and not anonymous) pages answer 303 to the login form. Every answer
 // carries the status page's security headers. `context` must outlive the routes.
 void mountStatusPage(RouteTable &routes, const StatusPageContext &context);

@@ -16,9 +16,7 @@ body{margin:0;font:16px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 a{color:inherit}
 header{background:#1b1f27;color:#fff;padding:.5rem .75rem;display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
 header .brand{font-weight:700;text-decoration:none;margin-right:auto}
-header form{margin:0}
-header button{font:inherit;font-size:.85rem;background:none;color:#fff;border:1px solid #8a93a6;border-radius:4px;padding:.2rem .6rem;cursor:pointer}
-header .user{font-size:.85rem;color:#c9cfdb;overflow-wrap:anywhere}
+header .button{font-size:.85rem;color:#fff;text-decoration:none;border:1px solid #8a93a6;border-radius:4px;padding:.2rem .6rem}
 main{max-width:64rem;margin:0 auto;padding:.75rem}
 h1{font-size:1.3rem;margin:.25rem 0 .5rem;overflow-wrap:anywhere}
 h2{font-size:1.05rem;margin:1rem 0 .4rem}

@@ -272,7 +272,10 @@ private Q_SLOTS:
             tab.screenshot(dir + QStringLiteral("/status-host-desktop.png"));
 
             tab.afterLoad([&] {
-                tab.evaluate(QStringLiteral("document.querySelector('header form button').click(); true"));
+                tab.evaluate(QStringLiteral("document.querySelector('header a.button').click(); true"));
+            });
+            tab.afterLoad([&] {
+                tab.evaluate(QStringLiteral("document.querySelector('main form button').click(); true"));
             });
             seen.afterLogout = tab.path();
         });

@@ -2,6 +2,8 @@
 #include <QTest>
 #include <QUrl>
 
+#include <zlib.h>
+
 #include "daemon-core/reports/statichealthsource.h"
 #include "daemon-core/statuspage/statusroutes.h"
 #include "tests/api/apitestserver.h"
@@ -50,6 +52,26 @@ QByteArray formBody(const QList<std::pair<QString, QString>> &fields)
         body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
     }
     return body;
+}
+
+QByteArray gunzip(const QByteArray &data)
+{
+    z_stream stream{};
+    if (inflateInit2(&stream, 15 + 16) != Z_OK)
+        return {};
+    QByteArray out;
+    char chunk[65536];
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = uInt(data.size());
+    int result = Z_OK;
+    while (result == Z_OK) {
+        stream.next_out = reinterpret_cast<Bytef *>(chunk);
+        stream.avail_out = sizeof chunk;
+        result = inflate(&stream, Z_NO_FLUSH);
+        out.append(chunk, qsizetype(sizeof chunk - stream.avail_out));
+    }
+    inflateEnd(&stream);
+    return result == Z_STREAM_END ? out : QByteArray();
 }
 
 } // namespace
@@ -206,8 +228,12 @@ private Q_SLOTS:
         QCOMPARE(overview.status, 200);
         checkSecurityHeaders(overview);
         QVERIFY(overview.body.contains("db-01"));
-        QVERIFY(overview.body.contains(">viewer<"));
-        QVERIFY(overview.body.contains("action=\"/status/logout\""));
+        QVERIFY(overview.body.contains("href=\"/status/logout\""));
+        const HttpsAnswer logout = get("/status/logout", attributes.at(0).mid(17));
+        QCOMPARE(logout.status, 200);
+        checkSecurityHeaders(logout);
+        QVERIFY(logout.body.contains("<b>viewer</b>"));
+        QVERIFY(logout.body.contains("action=\"/status/logout\""));
     }
 
     void anyRoleMayView()
@@ -283,8 +309,7 @@ private Q_SLOTS:
     {
         const QByteArray session = login();
         QVERIFY(!session.isEmpty());
-        const HttpsAnswer overview = get("/status", session);
-        const QByteArray token = formField(overview.body, "csrf");
+        const QByteArray token = formField(get("/status/logout", session).body, "csrf");
         QVERIFY(!token.isEmpty());
 
         const auto logout = [&](const QByteArray &origin, const QByteArray &csrf) {
@@ -356,6 +381,25 @@ private Q_SLOTS:
         }
     }
 
+    void overviewIsCompressedForClientsThatAskForIt()
+    {
+        const QByteArray session = login();
+        const HttpsAnswer plain = get("/status", session);
+        const HttpsAnswer compressed = m_api->request(
+            "GET", "/status",
+            {{"Cookie", "prophasis_status=" + session}, {"Accept-Encoding", "br, gzip;q=0.8"}});
+        QCOMPARE(compressed.status, 200);
+        QCOMPARE(compressed.header("Content-Encoding"), QByteArray("gzip"));
+        QCOMPARE(compressed.header("Vary"), QByteArray("Accept-Encoding"));
+        checkSecurityHeaders(compressed);
+        QVERIFY(compressed.body.size() < plain.body.size() / 3);
+        QCOMPARE(gunzip(compressed.body), plain.body); // rendered once, within the cache's second
+        QVERIFY(plain.header("Content-Encoding").isEmpty());
+        const HttpsAnswer refused = m_api->request(
+            "GET", "/status", {{"Cookie", "prophasis_status=" + session}, {"Accept-Encoding", "gzip;q=0"}});
+        QVERIFY(refused.header("Content-Encoding").isEmpty());
+    }
+
     void anonymousModeServesWithoutLogin()
     {
         cleanup();
@@ -365,6 +409,7 @@ private Q_SLOTS:
         checkSecurityHeaders(overview);
         QVERIFY(overview.body.contains("db-01"));
         QVERIFY(!overview.body.contains("/status/logout"));
+        QCOMPARE(get("/status/logout").status, 303);
         const HttpsAnswer host =
             get("/status/hosts/" + m_shop.chartHost.toString(QUuid::WithoutBraces).toLatin1());
         QCOMPARE(host.status, 200);

@@ -121,6 +121,10 @@ private Q_SLOTS:
         QVERIFY(html.indexOf(QStringLiteral("2 Critical")) < html.indexOf(QStringLiteral("1 Major")));
         QVERIFY(html.contains(QStringLiteral("<li class=\"s-no_data\">1 No data</li>")));
         QVERIFY(html.contains(QStringLiteral("<meta http-equiv=\"refresh\" content=\"30\">")));
+        QVERIFY(!html.contains(QStringLiteral("/status/logout"))); // not logged in: anonymous
+        StatusChrome loggedIn = chrome();
+        loggedIn.loggedIn = true;
+        QVERIFY(renderOverviewPage({}, {}, loggedIn).contains(QStringLiteral("href=\"/status/logout\"")));
         QVERIFY(html.contains(
             QStringLiteral("href=\"/status/hosts/%1\"").arg(badHost.toString(QUuid::WithoutBraces))));
     }
@@ -135,8 +139,7 @@ private Q_SLOTS:
         f.config.services[service].description = Hostile;
         const StaticHealthSource source(f.config, f.results, FixtureNow);
         StatusChrome withUser = chrome();
-        withUser.username = Hostile;
-        withUser.logoutToken = "token";
+        withUser.loggedIn = true;
 
         const QString overview = renderOverviewPage(buildHostsReport(source, FixtureNow),
                                                     buildServicesReport(source, FixtureNow), withUser);
@@ -165,6 +168,10 @@ private Q_SLOTS:
         form.next = Hostile;
         checkDocument(renderLoginPage(form));
         checkDocument(renderMessagePage(Hostile, Hostile, withUser));
+        const QString logout = renderLogoutPage(Hostile, "token");
+        checkDocument(logout);
+        QVERIFY(logout.contains(htmlEscape(Hostile)));
+        QVERIFY(logout.contains(QStringLiteral("name=\"csrf\" value=\"token\"")));
     }
 
     void hostPageShowsEachCheckWithValueMessageAgeAndChart()
