@@ -8,6 +8,7 @@ class Authenticator;
 class CoreEngine;
 class EventStream;
 class HealthSource;
+struct TlsIdentity;
 
 // What the management API needs from the running core.
 struct ManagementApiParts
@@ -18,6 +19,8 @@ struct ManagementApiParts
     const SecretBox &secrets;
     const HealthSource &health;
     EventStream &events;
+    // The core's identity key pair: join strings name its key; pairing presents it to agents.
+    const TlsIdentity &identity;
     QObject *context; // the core's event loop: answers continue there
 };
 

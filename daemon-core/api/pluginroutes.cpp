@@ -12,6 +12,8 @@ namespace prophasis {
 namespace {
 
 using entityroutes::auditEntry;
+using entityroutes::inUseResponse;
+using entityroutes::isTrue;
 using entityroutes::pathId;
 using entityroutes::sendStorageFailure;
 
@@ -107,43 +109,6 @@ std::variant<Uploaded, Refusal> storeUpload(Database &db, const ApiRequest &requ
 }
 
 // What uses a plugin, by kind ("checks", "services", "alerts") → names; empty when nothing does.
-QJsonObject pluginUsers(Database &db, const QUuid &pluginId)
-{
-    const std::pair<QString, QString> queries[] = {
-        {QStringLiteral("checks"),
-         QStringLiteral("SELECT DISTINCT c.name FROM check_plugins u JOIN checks c ON "
-                        "c.id = u.check_id WHERE u.plugin_id = ? ORDER BY c.name")},
-        {QStringLiteral("services"),
-         QStringLiteral(
-             "SELECT DISTINCT s.name FROM service_members u JOIN services s ON s.id = u.service_id "
-             "WHERE u.plugin_id = ? ORDER BY s.name")},
-        {QStringLiteral("alerts"), QStringLiteral("SELECT DISTINCT a.name FROM alert_refs u JOIN alerts a ON "
-                                                  "a.id = u.alert_id WHERE u.plugin_id = ? ORDER BY a.name")},
-    };
-    QJsonObject users;
-    for (const auto &[kind, sql] : queries) {
-        QStringList names;
-        QSqlQuery row = db.exec(sql, {dbId(pluginId)});
-        while (row.next())
-            names.append(row.value(0).toString());
-        if (!names.isEmpty())
-            users.insert(kind, QJsonArray::fromStringList(names));
-    }
-    return users;
-}
-
-QString describeUsers(const QJsonObject &users)
-{
-    QStringList parts;
-    for (auto it = users.constBegin(); it != users.constEnd(); ++it) {
-        QStringList quoted;
-        for (const QJsonValue &name : it.value().toArray())
-            quoted.append(u'\'' + name.toString() + u'\'');
-        parts.append(it.key() + u' ' + quoted.join(QStringLiteral(", ")));
-    }
-    return parts.join(QStringLiteral("; "));
-}
-
 void mountUpload(RouteTable &routes, const ApiContext &api, const PluginRouteOptions &options)
 {
     StorageExecutor *storage = &api.storage;
@@ -374,41 +339,36 @@ void mountDelete(RouteTable &routes, const ApiContext &api)
             const std::optional<QUuid> id = pathId(request, responder);
             if (!id)
                 return;
-            using Outcome = std::optional<std::pair<Refusal, QJsonObject>>;
+            const bool force = isTrue(request.http.query.queryItemValue(QStringLiteral("force")));
+            // Deleted, refused (a built-in plugin), or in use: its name and what uses it.
+            using InUse = std::pair<QString, QList<Dependent>>;
+            using Outcome = std::variant<std::monostate, Refusal, InUse>;
             whenReady(
-                storage->run([id = *id, request](Database &db) {
+                storage->run([id = *id, request, force](Database &db) {
                     return db.transaction([&]() -> Outcome {
                         PluginStore store(db);
                         const Plugin plugin = store.get(id);
                         if (plugin.runtime == PluginRuntime::Server)
-                            return std::pair{builtInRefusal(plugin), QJsonObject()};
-                        // References cascade in the schema; a plugin in use must not vanish from
-                        // checks, services and alerts behind the admin's back.
-                        const QJsonObject users = pluginUsers(db, id);
-                        if (!users.isEmpty())
-                            return std::pair{
-                                Refusal{409,
-                                        QStringLiteral("the plugin '%1' is in use by %2: remove it from "
-                                                       "them first")
-                                            .arg(plugin.name, describeUsers(users)),
-                                        {}},
-                                users};
+                            return builtInRefusal(plugin);
+                        // References cascade in the schema: a plugin in use does not vanish from
+                        // checks, services and alerts unless the admin confirmed it (?force=1).
+                        const QList<Dependent> dependents = dependentsOf(db, QStringLiteral("plugin"), id);
+                        if (!dependents.isEmpty() && !force)
+                            return InUse{plugin.name, dependents};
                         store.remove(id);
                         AuditLogStore(db).append(auditEntry(request, QStringLiteral("delete"),
                                                             QStringLiteral("plugin"), id, plugin.pluginId));
-                        return std::nullopt;
+                        return std::monostate();
                     });
                 }),
                 context,
-                [responder, changed](const Outcome &refused) {
-                    if (refused) {
-                        HttpResponse response = refused->first.response();
-                        if (!refused->second.isEmpty()) {
-                            QJsonObject body = QJsonDocument::fromJson(response.body).object();
-                            body.insert(QStringLiteral("used_by"), refused->second);
-                            response = HttpResponse::json(refused->first.status, body);
-                        }
-                        responder.send(response);
+                [responder, changed](const Outcome &outcome) {
+                    if (const Refusal *refusal = std::get_if<Refusal>(&outcome)) {
+                        responder.send(refusal->response());
+                        return;
+                    }
+                    if (const InUse *inUse = std::get_if<InUse>(&outcome)) {
+                        responder.send(inUseResponse(inUse->first, inUse->second));
                         return;
                     }
                     HttpResponse response;

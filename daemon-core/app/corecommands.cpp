@@ -9,11 +9,8 @@
 
 #include "daemon-core/alerting/alertservice.h"
 #include "daemon-core/api/apiguard.h"
-#include "daemon-core/api/entityroutes.h"
-#include "daemon-core/api/operationroutes.h"
-#include "daemon-core/api/sessionroutes.h"
-#include "daemon-core/api/tokenroutes.h"
-#include "daemon-core/api/userroutes.h"
+#include "daemon-core/api/eventstream.h"
+#include "daemon-core/api/managementapi.h"
 #include "daemon-core/app/coreconfig.h"
 #include "daemon-core/app/corehttpsserver.h"
 #include "daemon-core/app/enginehealth.h"
@@ -26,6 +23,8 @@
 #include "daemon-core/metrics/alertdeliverytally.h"
 #include "daemon-core/metrics/coremetrics.h"
 #include "daemon-core/metrics/prometheuswriter.h"
+#include "daemon-core/reports/enginehealthsource.h"
+#include "daemon-core/statuspage/statusroutes.h"
 #include "daemon-core/storage/database.h"
 #include "daemon-core/storage/logstore.h"
 #include "daemon-core/storage/migrations.h"
@@ -54,8 +53,9 @@ const QCommandLineOption listenOption(QStringLiteral("listen"),
                                       QStringLiteral("Address to listen on (default: all, IPv6 and IPv4)."),
                                       QStringLiteral("ADDR"));
 const QCommandLineOption statusListenOption(QStringLiteral("status-listen"),
-                                            QStringLiteral("A listener of its own for the status page "
-                                                           "(not supported yet)."),
+                                            QStringLiteral("A listener of its own for the status page, "
+                                                           "e.g. 0.0.0.0:8443 or [::]:8443, so publishing "
+                                                           "the page does not publish the API."),
                                             QStringLiteral("ADDR:PORT"));
 const QCommandLineOption
     tlsCertOption(QStringLiteral("tls-cert"),
@@ -239,11 +239,6 @@ std::optional<CoreListenOptions> listenOptions(const QCommandLineParser &parser,
                                                QString *error)
 {
     CoreListenOptions options;
-    if (parser.isSet(statusListenOption)) {
-        *error = QStringLiteral("--status-listen is not supported yet: the status page arrives with the "
-                                "management API");
-        return std::nullopt;
-    }
     if (parser.isSet(portOption)) {
         bool ok = false;
         const uint port = parser.value(portOption).toUInt(&ok);
@@ -286,6 +281,31 @@ QString runningStatus(const CoreEngine &engine)
     return status;
 }
 
+// --status-listen ADDR:PORT ("[::]:8443" for IPv6): the status page's own listener, with the
+// main port's certificate and limits. nullopt without the option; *error when it is wrong.
+std::optional<CoreListenOptions> statusListenOptions(const QCommandLineParser &parser,
+                                                     const CoreListenOptions &main, QString *error)
+{
+    if (!parser.isSet(statusListenOption))
+        return std::nullopt;
+    const QString text = parser.value(statusListenOption).trimmed();
+    const qsizetype colon = text.lastIndexOf(u':');
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    const QHostAddress address(host);
+    if (colon <= 0 || !ok || port == 0 || port > 65535 || address.isNull()) {
+        *error = QStringLiteral("--status-listen must be ADDR:PORT, e.g. 0.0.0.0:8443 or [::]:8443");
+        return std::nullopt;
+    }
+    CoreListenOptions options = main;
+    options.address = address;
+    options.port = quint16(port);
+    return options;
+}
+
 // SIGHUP: the HTTPS port's certificate is read again. A failure keeps the old one and goes to
 // the system log too: a renewal hook sends SIGHUP with nobody watching the terminal.
 void reloadCertificate(CoreHttpsServer &server, StorageExecutor &storage)
@@ -305,137 +325,162 @@ void reloadCertificate(CoreHttpsServer &server, StorageExecutor &storage)
 
 Subcommand runCommand()
 {
-    return {QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
-            [](QCommandLineParser &parser) {
-                parser.addOptions({dataDirOption, portOption, listenOption, statusListenOption, tlsCertOption,
-                                   tlsKeyOption});
-            },
-            [](const QCommandLineParser &parser) {
-                const QDateTime processStarted = QDateTime::currentDateTimeUtc();
-                const std::optional<QString> dataDir = requireDataDir(parser);
-                if (!dataDir)
-                    return fail(QStringLiteral("run needs --data-dir DIR"));
-                QString error;
-                const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
-                if (!config)
-                    return fail(error);
-                const std::optional<CoreListenOptions> listen = listenOptions(parser, *config, &error);
-                if (!listen)
-                    return fail(error);
-                const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
-                if (!databaseConfig)
-                    return fail(error);
-                // A data folder made before the core had an identity gets one now.
-                bool identityCreated = false;
-                const std::optional<TlsIdentity> identity =
-                    config->loadOrCreateIdentity(&identityCreated, &error);
-                if (!identity)
-                    return fail(error);
-                if (identityCreated)
-                    qCInfo(lcCore).noquote()
-                        << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
+    return {
+        QStringLiteral("run"), QStringLiteral("Run the core in the foreground until SIGTERM or SIGINT."),
+        [](QCommandLineParser &parser) {
+            parser.addOptions(
+                {dataDirOption, portOption, listenOption, statusListenOption, tlsCertOption, tlsKeyOption});
+        },
+        [](const QCommandLineParser &parser) {
+            const QDateTime processStarted = QDateTime::currentDateTimeUtc();
+            const std::optional<QString> dataDir = requireDataDir(parser);
+            if (!dataDir)
+                return fail(QStringLiteral("run needs --data-dir DIR"));
+            QString error;
+            const std::optional<CoreConfig> config = CoreConfig::load(*dataDir, &error);
+            if (!config)
+                return fail(error);
+            const std::optional<CoreListenOptions> listen = listenOptions(parser, *config, &error);
+            if (!listen)
+                return fail(error);
+            QString statusListenError;
+            const std::optional<CoreListenOptions> statusListen =
+                statusListenOptions(parser, *listen, &statusListenError);
+            if (!statusListenError.isEmpty())
+                return fail(statusListenError);
+            const std::optional<DatabaseConfig> databaseConfig = config->database(&error);
+            if (!databaseConfig)
+                return fail(error);
+            // A data folder made before the core had an identity gets one now.
+            bool identityCreated = false;
+            const std::optional<TlsIdentity> identity =
+                config->loadOrCreateIdentity(&identityCreated, &error);
+            if (!identity)
+                return fail(error);
+            if (identityCreated)
+                qCInfo(lcCore).noquote()
+                    << "made the core's key pair, fingerprint" << spkiSha256(identity->certificate);
 
-                // The port opens first: a port taken fails at once, and /healthz says "waiting for
-                // the database" while the core waits for it.
-                CoreHealth health;
-                health.report(QString(HealthComponent::Engine), false,
-                              QStringLiteral("waiting for the database"));
-                SystemdNotifier systemd;
-                CoreHttpsServer server(*listen);
-                server.routes().add(QByteArrayLiteral("GET"), QStringLiteral("/healthz"),
-                                    healthzHandler(health));
-                if (!server.start(&error))
-                    return fail(error);
-                systemd.notifyStatus(QStringLiteral("waiting for the database"));
+            // The port opens first: a port taken fails at once, and /healthz says "waiting for
+            // the database" while the core waits for it.
+            CoreHealth health;
+            health.report(QString(HealthComponent::Engine), false,
+                          QStringLiteral("waiting for the database"));
+            SystemdNotifier systemd;
+            CoreHttpsServer server(*listen);
+            server.routes().add(QByteArrayLiteral("GET"), QStringLiteral("/healthz"), healthzHandler(health));
+            if (!server.start(&error))
+                return fail(error);
+            systemd.notifyStatus(QStringLiteral("waiting for the database"));
 
-                StorageExecutor storage(*databaseConfig);
-                SignalWatcher signalWatcher;
-                QObject::connect(&signalWatcher, &SignalWatcher::reloadRequested, &server,
-                                 [&server, &storage] { reloadCertificate(server, storage); });
-                if (const std::optional<int> exitCode =
-                        waitForDatabase(storage, *databaseConfig, signalWatcher, health))
-                    return *exitCode;
-                const std::optional<QByteArray> secretsKey =
-                    SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
-                if (!secretsKey)
-                    return fail(error);
-                EngineOptions options;
-                options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
-                options.retention = {config->retentionRawDays, config->retentionRollupDays};
-                CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
-                watchEngineHealth(health, engine);
-                // The management API (SPEC §5, §9); its changes apply at once, not at the next poll.
-                Authenticator authenticator(storage);
-                // Ended sessions answer "expired" until their rows go: hourly.
-                QTimer sessionCleanup;
-                sessionCleanup.setInterval(std::chrono::hours(1));
-                QObject::connect(&sessionCleanup, &QTimer::timeout, &engine,
-                                 [&authenticator] { authenticator.removeExpiredSessions(); });
-                sessionCleanup.start();
-                const ApiGuard guard(authenticator, &engine);
-                mountSessionRoutes(server.routes(), authenticator, &engine);
-                const ApiContext api{storage, guard, &engine, [&engine] { engine.reloadConfiguration(); }};
-                const SecretBox secrets(*secretsKey);
-                mountConfigurationRoutes(server.routes(), api, secrets);
-                mountOperationRoutes(server.routes(), api, engine, secrets);
-                mountTokenRoutes(server.routes(), api, authenticator);
-                mountUserRoutes(server.routes(), api, authenticator);
-                // /metrics for Prometheus with an API token (SPEC §5); delivery outcomes counted from now.
-                AlertDeliveryTally deliveries;
-                QObject::connect(&engine.alerts(), &AlertService::deliveryFinished, &engine,
-                                 [&deliveries](const DeliveryReport &report) { deliveries.note(report); });
-                server.routes().add(
-                    QByteArrayLiteral("GET"), QStringLiteral("/metrics"),
-                    guard.require(Permission::Read, [&](const ApiRequest &, HttpResponder responder) {
-                        CoreMetricsContext context;
-                        context.processStarted = processStarted;
-                        context.pendingAlertDeliveries = engine.alerts().pendingDeliveries();
-                        context.alertDeliveries = &deliveries;
-                        HttpResponse response;
-                        response.status = 200;
-                        response.headers.append(
-                            {QByteArrayLiteral("Content-Type"), QByteArray(PrometheusWriter::ContentType)});
-                        response.body = renderCoreMetrics(engine, context);
-                        responder.send(response);
-                    }));
-                SystemLogRetention logRetention(storage);
-                // Heard from only while /healthz would say ready: silence is the third party's alarm.
-                DeadMansSwitch deadMansSwitch(config->deadMansSwitch,
-                                              [&health] { return health.evaluate().ok(); });
-                QObject::connect(&deadMansSwitch, &DeadMansSwitch::logEntry, &engine, &CoreEngine::recordLog);
-                QObject::connect(&engine, &CoreEngine::started, &systemd, [&] {
-                    systemd.notifyReady(runningStatus(engine));
-                    systemd.startWatchdog([&health](QString *reason) { return health.isLive(reason); });
-                    logRetention.start();
-                    if (config->deadMansSwitch.enabled())
-                        deadMansSwitch.start();
-                });
-                QObject::connect(&engine, &CoreEngine::databaseAvailabilityChanged, &systemd, [&] {
-                    if (engine.isRunning() && !engine.isStopping())
-                        systemd.notifyStatus(runningStatus(engine));
-                });
-                if (!engine.start(&error))
-                    return fail(error);
-                QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
-                QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&](int signalNumber) {
-                    if (engine.isStopping()) {
-                        // A second signal: the admin will not wait for runs in flight.
-                        qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
-                        QCoreApplication::exit(ExitFailure);
-                        return;
-                    }
-                    qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
-                    systemd.notifyStopping(QStringLiteral("stopping: waiting for runs in flight"));
-                    health.report(QString(HealthComponent::Engine), false, QStringLiteral("stopping"));
-                    // No new requests while the engine drains: load balancers see the port closed.
-                    server.stop();
-                    deadMansSwitch.stop();
-                    engine.stop();
-                });
-                qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName()
-                                         << "- HTTPS on port" << server.port();
-                return QCoreApplication::exec();
-            }};
+            StorageExecutor storage(*databaseConfig);
+            SignalWatcher signalWatcher;
+            // The status page's own listener opens as early, for the same reason.
+            std::unique_ptr<CoreHttpsServer> statusServer;
+            if (statusListen) {
+                statusServer = std::make_unique<CoreHttpsServer>(*statusListen);
+                if (!statusServer->start(&error))
+                    return fail(QStringLiteral("--status-listen: %1").arg(error));
+            }
+            QObject::connect(&signalWatcher, &SignalWatcher::reloadRequested, &server, [&] {
+                reloadCertificate(server, storage);
+                if (statusServer)
+                    reloadCertificate(*statusServer, storage);
+            });
+            if (const std::optional<int> exitCode =
+                    waitForDatabase(storage, *databaseConfig, signalWatcher, health))
+                return *exitCode;
+            const std::optional<QByteArray> secretsKey =
+                SecretBox::loadOrCreateKey(QDir(*dataDir).filePath(SecretsKeyFileName), &error);
+            if (!secretsKey)
+                return fail(error);
+            EngineOptions options;
+            options.spoolDirectory = QDir(*dataDir).filePath(QStringLiteral("spool"));
+            options.retention = {config->retentionRawDays, config->retentionRollupDays};
+            CoreEngine engine(storage, SecretBox(*secretsKey), *identity, options);
+            watchEngineHealth(health, engine);
+            // The management API (SPEC §5, §9); its changes apply at once, not at the next poll.
+            Authenticator authenticator(storage);
+            // Ended sessions answer "expired" until their rows go: hourly.
+            QTimer sessionCleanup;
+            sessionCleanup.setInterval(std::chrono::hours(1));
+            QObject::connect(&sessionCleanup, &QTimer::timeout, &engine,
+                             [&authenticator] { authenticator.removeExpiredSessions(); });
+            sessionCleanup.start();
+            const ApiGuard guard(authenticator, &engine);
+            const SecretBox secrets(*secretsKey);
+            const EngineHealthSource healthSource(engine);
+            EventStream events(storage, healthSource);
+            QObject::connect(&engine, &CoreEngine::healthChanged, &events, &EventStream::publishHealthChange);
+            mountManagementApi(server.routes(),
+                               ManagementApiParts{storage, authenticator, engine, secrets, healthSource,
+                                                  events, *identity, &engine},
+                               guard);
+            // The status page (SPEC §5), on the main port and on its own listener if asked for.
+            StatusPageContext statusPage{storage, authenticator, healthSource, &engine,
+                                         config->statusPageAnonymous};
+            mountStatusPage(server.routes(), statusPage);
+            if (statusServer)
+                mountStatusPage(statusServer->routes(), statusPage);
+            // /metrics for Prometheus with an API token (SPEC §5); delivery outcomes counted from now.
+            AlertDeliveryTally deliveries;
+            QObject::connect(&engine.alerts(), &AlertService::deliveryFinished, &engine,
+                             [&deliveries](const DeliveryReport &report) { deliveries.note(report); });
+            server.routes().add(
+                QByteArrayLiteral("GET"), QStringLiteral("/metrics"),
+                guard.require(Permission::Read, [&](const ApiRequest &, HttpResponder responder) {
+                    CoreMetricsContext context;
+                    context.processStarted = processStarted;
+                    context.pendingAlertDeliveries = engine.alerts().pendingDeliveries();
+                    context.alertDeliveries = &deliveries;
+                    HttpResponse response;
+                    response.status = 200;
+                    response.headers.append(
+                        {QByteArrayLiteral("Content-Type"), QByteArray(PrometheusWriter::ContentType)});
+                    response.body = renderCoreMetrics(engine, context);
+                    responder.send(response);
+                }));
+            SystemLogRetention logRetention(storage);
+            // Heard from only while /healthz would say ready: silence is the third party's alarm.
+            DeadMansSwitch deadMansSwitch(config->deadMansSwitch,
+                                          [&health] { return health.evaluate().ok(); });
+            QObject::connect(&deadMansSwitch, &DeadMansSwitch::logEntry, &engine, &CoreEngine::recordLog);
+            QObject::connect(&engine, &CoreEngine::started, &systemd, [&] {
+                systemd.notifyReady(runningStatus(engine));
+                systemd.startWatchdog([&health](QString *reason) { return health.isLive(reason); });
+                logRetention.start();
+                events.start();
+                if (config->deadMansSwitch.enabled())
+                    deadMansSwitch.start();
+            });
+            QObject::connect(&engine, &CoreEngine::databaseAvailabilityChanged, &systemd, [&] {
+                if (engine.isRunning() && !engine.isStopping())
+                    systemd.notifyStatus(runningStatus(engine));
+            });
+            if (!engine.start(&error))
+                return fail(error);
+            QObject::connect(&engine, &CoreEngine::stopped, [] { QCoreApplication::exit(ExitOk); });
+            QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, [&](int signalNumber) {
+                if (engine.isStopping()) {
+                    // A second signal: the admin will not wait for runs in flight.
+                    qCWarning(lcCore) << "signal" << signalNumber << "received again, exiting now";
+                    QCoreApplication::exit(ExitFailure);
+                    return;
+                }
+                qCInfo(lcCore) << "signal" << signalNumber << "received, stopping";
+                systemd.notifyStopping(QStringLiteral("stopping: waiting for runs in flight"));
+                health.report(QString(HealthComponent::Engine), false, QStringLiteral("stopping"));
+                // No new requests while the engine drains: load balancers see the port closed.
+                server.stop();
+                if (statusServer)
+                    statusServer->stop();
+                deadMansSwitch.stop();
+                engine.stop();
+            });
+            qCInfo(lcCore).noquote() << "core running; database" << databaseConfig->displayName()
+                                     << "- HTTPS on port" << server.port();
+            return QCoreApplication::exec();
+        }};
 }
 
 } // namespace

@@ -44,6 +44,15 @@ std::optional<CoreConfig> CoreConfig::load(const QString &dataDirectory, QString
             errors.append(readDeadMansSwitchConfig(deadMansSwitch.toObject(), config.deadMansSwitch));
         }
     }
+    if (const QJsonValue statusPage = document.object().value(QStringLiteral("status_page"));
+        !statusPage.isUndefined()) {
+        if (!statusPage.isObject()) {
+            errors.add(QStringLiteral("status_page"), QStringLiteral("must be an object"));
+        } else {
+            JsonReader statusReader(statusPage.toObject(), errors, QStringLiteral("status_page."));
+            config.statusPageAnonymous = statusReader.boolean(QStringLiteral("anonymous"), false);
+        }
+    }
     if (errors.isEmpty() && config.retentionRollupDays < config.retentionRawDays)
         errors.add(QStringLiteral("retention_rollup_days"),
                    QStringLiteral("must not be shorter than retention_raw_days"));
@@ -72,6 +81,8 @@ bool CoreConfig::save(QString *error) const
             deadMans.insert(QStringLiteral("ca_file"), deadMansSwitch.caFile);
         json.insert(QStringLiteral("dead_mans_switch"), deadMans);
     }
+    if (statusPageAnonymous)
+        json.insert(QStringLiteral("status_page"), QJsonObject{{QStringLiteral("anonymous"), true}});
     QSaveFile file(QDir(dataDirectory).filePath(fileName()));
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());

@@ -28,6 +28,9 @@ struct CoreConfig
     int retentionRollupDays = 731;
     // The optional "dead man's switch" (SPEC §5): a URL a third party expects to hear from.
     DeadMansSwitchConfig deadMansSwitch;
+    // core.json "status_page": {"anonymous": true}: the status page without a login, for wall
+    // displays on a trusted network (SPEC §5). Off by default.
+    bool statusPageAnonymous = false;
 
     static QString fileName() { return QStringLiteral("core.json"); }
     static QString sqliteFileName() { return QStringLiteral("prophasis.db"); }

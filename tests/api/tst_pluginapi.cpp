@@ -387,15 +387,17 @@ private Q_SLOTS:
         const QByteArray item = "/api/v1/plugins/" + uuid.toString(QUuid::WithoutBraces).toUtf8();
         answer = m_api->call("DELETE", item, m_admin);
         QCOMPARE(answer.status, 409);
-        QVERIFY2(
-            answer.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("'root disk'")),
-            answer.body.constData());
-        QCOMPARE(answer.json()
-                     .value(QStringLiteral("used_by"))
-                     .toObject()
-                     .value(QStringLiteral("checks"))
-                     .toArray(),
-                 QJsonArray{QStringLiteral("root disk")});
+        QVERIFY2(answer.json()
+                     .value(QStringLiteral("message"))
+                     .toString()
+                     .contains(QStringLiteral("\"root disk\"")),
+                 answer.body.constData());
+        const QJsonArray dependents = answer.json().value(QStringLiteral("dependents")).toArray();
+        QCOMPARE(dependents.size(), 1);
+        QCOMPARE(dependents.first().toObject().value(QStringLiteral("entity_type")).toString(),
+                 QStringLiteral("check"));
+        QCOMPARE(dependents.first().toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("root disk"));
 
         m_api->storage().runAndWait([id = check.id](Database &db) { CheckStore(db).remove(id); });
         answer = m_api->call("DELETE", item, m_admin);

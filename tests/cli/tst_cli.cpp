@@ -308,9 +308,12 @@ private Q_SLOTS:
                      .exitCode,
                  0);
         const quint16 port = freeLoopbackPort();
+        const quint16 statusPort = freeLoopbackPort();
         QProcess process;
         process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(core, coreRun(data, {QStringLiteral("--port"), QString::number(port)}));
+        process.start(core, coreRun(data, {QStringLiteral("--port"), QString::number(port),
+                                           QStringLiteral("--status-listen"),
+                                           QStringLiteral("127.0.0.1:%1").arg(statusPort)}));
         QVERIFY(process.waitForStarted());
         const auto call = [&](const QByteArray &method, const QByteArray &target, const QByteArray &token,
                               const QJsonObject &body) {
@@ -361,6 +364,16 @@ private Q_SLOTS:
         // "Check now" on a host no check runs on says so.
         const QString hostId = created.json().value(QStringLiteral("id")).toString();
         QCOMPARE(call("POST", ("/api/v1/hosts/" + hostId + "/check-now").toUtf8(), token, {}).status, 404);
+        // The API describes itself; the status page asks for a login, on the main port and on its
+        // own listener, which serves nothing else.
+        QCOMPARE(call("GET", "/api/v1/openapi.json", {}, {}).status, 200);
+        QCOMPARE(call("GET", "/status", {}, {}).status, 303);
+        const auto statusCall = [&](const QByteArray &target) {
+            return test::httpsRequest(QHostAddress::LocalHost, statusPort, "GET", target, 10'000);
+        };
+        QCOMPARE(statusCall("/status").status, 303);
+        QCOMPARE(statusCall("/status/login").status, 200);
+        QCOMPARE(statusCall("/api/v1/hosts").status, 404);
         QString output;
         QCOMPARE(terminate(process, &output), 0);
     }
@@ -412,9 +425,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("status listener")
-            << QStringList{QStringLiteral("--status-listen"), QStringLiteral("127.0.0.1:8080")}
-            << "not supported yet";
+        QTest::newRow("status listener name")
+            << QStringList{QStringLiteral("--status-listen"), QStringLiteral("localhost:8080")}
+            << "ADDR:PORT";
+        QTest::newRow("status listener port")
+            << QStringList{QStringLiteral("--status-listen"), QStringLiteral("127.0.0.1")} << "ADDR:PORT";
         QTest::newRow("certificate alone")
             << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("/nonexistent.crt")} << "together";
         QTest::newRow("listen name") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")}
@@ -562,6 +577,15 @@ private Q_SLOTS:
         const Run refused = run(core, coreRun(data));
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains(QStringLiteral("dead_mans_switch.url")), qPrintable(refused.err));
+        // So does a status page setting that is not a yes or no.
+        json.remove(QStringLiteral("dead_mans_switch"));
+        json.insert(QStringLiteral("status_page"),
+                    QJsonObject{{QStringLiteral("anonymous"), QStringLiteral("maybe")}});
+        writeJson(data + QStringLiteral("/core.json"), json);
+        const Run refusedStatus = run(core, coreRun(data));
+        QCOMPARE(refusedStatus.exitCode, 1);
+        QVERIFY2(refusedStatus.err.contains(QStringLiteral("status_page.anonymous")),
+                 qPrintable(refusedStatus.err));
     }
 
     void coreOnPostgres()
