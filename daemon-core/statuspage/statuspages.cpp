@@ -318,6 +318,18 @@ QString renderLogoutPage(const QString &username, const QByteArray &logoutToken)
                             .arg(htmlEscape(username), QString::fromLatin1(logoutToken)));
 }
 
+QString renderReloadPage(const QString &path)
+{
+    const QString target = htmlEscape(path);
+    QString html =
+        QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                       "<meta http-equiv=\"refresh\" content=\"0; url=%1\"><title>Prophasis</title>"
+                       "</head><body><p><a href=\"%1\">Open the status page</a></p></body></html>\n")
+            .arg(target);
+    return html;
+}
+
 QString renderMessagePage(const QString &heading, const QString &message, const StatusChrome &chrome)
 {
     return page(chrome,

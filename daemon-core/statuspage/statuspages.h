@@ -37,6 +37,8 @@ QString renderServicePage(const ServiceDetail &detail, const StatusChrome &chrom
 QString renderLoginPage(const StatusLoginForm &form);
 // Who is logged in, and the logout button (its form token is bound to the session).
 QString renderLogoutPage(const QString &username, const QByteArray &logoutToken);
+// Loads `path` (a path of ours) again at once, from this site: for links followed from others.
+QString renderReloadPage(const QString &path);
 // A short page that says what went wrong (not found, database away) with a way back.
 QString renderMessagePage(const QString &heading, const QString &message, const StatusChrome &chrome);
 

@@ -92,6 +92,13 @@ void withViewer(const StatusPageContext &status, const HttpRequest &request, con
     const QByteArray token = requestCookie(request, StatusSessionCookie);
     const QString next = safeStatusPath(request.path);
     if (token.isEmpty()) {
+        // A link followed from another site (an alert e-mail, a chat) carries no SameSite=Strict
+        // cookie even when the viewer is logged in: load the page once more from here, which
+        // does, instead of asking a logged-in viewer to log in again.
+        if (request.header("Sec-Fetch-Site") == "cross-site") {
+            responder.send(statusHtmlResponse(200, renderReloadPage(next)));
+            return;
+        }
         responder.send(loginRedirect(next));
         return;
     }

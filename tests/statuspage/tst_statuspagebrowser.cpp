@@ -72,6 +72,8 @@ public:
         m_browser.waitForEvent(QStringLiteral("Page.loadEventFired"));
     }
 
+    void waitForLoad() { m_browser.waitForEvent(QStringLiteral("Page.loadEventFired")); }
+
     QJsonValue evaluate(const QString &expression)
     {
         const QJsonObject result =
@@ -208,7 +210,8 @@ private Q_SLOTS:
         startServer(false);
         struct Seen
         {
-            QString firstPath, afterLogin, afterLogout, headerColour, hostileHeading;
+            QString firstPath, afterLogin, afterLogout, headerColour, hostileHeading, fromElsewhere,
+                fromElsewhereTitle;
             QStringList worstFirst;
             int loginWidth = 0, overviewWidth = 0, hostWidth = 0, serviceWidth = 0, desktopWidth = 0;
             int charts = 0, scripts = -1;
@@ -255,6 +258,17 @@ private Q_SLOTS:
                 tab.evaluate(QStringLiteral("document.querySelectorAll('svg.chart').length")).toInt();
             tab.screenshot(dir + QStringLiteral("/status-host-phone.png"));
 
+            // A link to the host page followed from another site (an alert e-mail): the browser
+            // holds back the SameSite=Strict cookie, the page reloads itself from here and then
+            // has it, so a logged-in viewer is not asked to log in again.
+            tab.navigate(QStringLiteral("data:text/html,<a id=\"link\" href=\"%1\">alert</a>").arg(host));
+            tab.afterLoad(
+                [&] { tab.evaluate(QStringLiteral("document.getElementById('link').click(); true")); });
+            if (tab.evaluate(QStringLiteral("document.title")).toString() == QStringLiteral("Prophasis"))
+                tab.waitForLoad();
+            seen.fromElsewhere = tab.path();
+            seen.fromElsewhereTitle = tab.evaluate(QStringLiteral("document.title")).toString();
+
             tab.navigate(hostile);
             seen.hostileHeading =
                 tab.evaluate(QStringLiteral("document.querySelector('h1').textContent")).toString();
@@ -289,6 +303,8 @@ private Q_SLOTS:
             QVERIFY2(width > 0 && width <= Phone.width, qPrintable(QString::number(width)));
         QVERIFY(seen.desktopWidth <= Desktop.width);
         QCOMPARE(seen.charts, 3);
+        QCOMPARE(seen.fromElsewhere, QUrl(host).path());
+        QCOMPARE(seen.fromElsewhereTitle, QStringLiteral("web-01 · Prophasis"));
         QCOMPARE(seen.hostileHeading, StatusShop::HostileName);
         QCOMPARE(seen.scripts, 0);
         QCOMPARE(seen.afterLogout, QStringLiteral("/status/login"));

@@ -185,6 +185,14 @@ private Q_SLOTS:
         QCOMPARE(answer.status, 303);
         QCOMPARE(answer.header("Location"), "/status/login?next=" + hostPath);
 
+        // Followed from another site, which holds the cookie back: the page loads itself again.
+        answer = m_api->request("GET", hostPath, {{"Sec-Fetch-Site", "cross-site"}});
+        QCOMPARE(answer.status, 200);
+        checkSecurityHeaders(answer);
+        QVERIFY(answer.body.contains("<meta http-equiv=\"refresh\" content=\"0; url=" + hostPath + "\">"));
+        QVERIFY(!answer.body.contains("web-01"));
+        QCOMPARE(m_api->request("GET", hostPath, {{"Sec-Fetch-Site", "same-origin"}}).status, 303);
+
         // A made-up session is no session, and its cookie is removed.
         answer = get("/status", "not-a-session");
         QCOMPARE(answer.status, 303);
