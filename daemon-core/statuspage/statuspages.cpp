@@ -32,11 +32,13 @@ QString page(const StatusChrome &chrome, const QString &content)
         html += QStringLiteral("<a class=\"button\" href=\"/status/logout\">Log out</a>");
     html += QStringLiteral("</header><main>");
     html += content;
-    html += QStringLiteral("</main><footer>Updated %1 UTC")
-                .arg(chrome.now.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    html += QStringLiteral("</main>");
+    // Only pages that show health say how fresh it is (not the login and logout forms).
     if (chrome.autoRefresh)
-        html += QStringLiteral(" · refreshes every %1 s").arg(RefreshSeconds);
-    html += QStringLiteral("</footer></body></html>\n");
+        html += QStringLiteral("<footer>Updated %1 UTC · refreshes every %2 s</footer>")
+                    .arg(chrome.now.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+                    .arg(RefreshSeconds);
+    html += QStringLiteral("</body></html>\n");
     return html;
 }
 

@@ -232,6 +232,7 @@ private Q_SLOTS:
             tab.navigate(overview);
             seen.firstPath = tab.path();
             seen.loginWidth = tab.scrollWidth();
+            tab.screenshot(dir + QStringLiteral("/status-login-phone.png"));
             // Typed and submitted as a person would: the browser sends its own Origin, cookie
             // and the form's token.
             tab.afterLoad([&] {
