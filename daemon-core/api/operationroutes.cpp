@@ -7,6 +7,7 @@
 #include "daemon-core/configio/importplan.h"
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/storage/alertstore.h"
+#include "shared/http/httplimits.h"
 
 namespace prophasis {
 
@@ -18,8 +19,7 @@ using entityroutes::sendStorageFailure;
 
 bool queryFlag(const HttpRequest &request, const QString &name)
 {
-    const QString value = request.query.queryItemValue(name);
-    return value == u"1" || value == u"true";
+    return entityroutes::isTrue(request.query.queryItemValue(name));
 }
 
 void mountCheckNow(RouteTable &routes, const ApiContext &api, CoreEngine &engine)
@@ -156,10 +156,73 @@ void mountConfigDocument(RouteTable &routes, const ApiContext &api, const Secret
 
 } // namespace
 
+namespace {
+
+void mountClassifierTest(RouteTable &routes, const ApiContext &api, CoreEngine &engine)
+{
+    CoreEngine *core = &engine;
+    QObject *context = api.context;
+    routes.add(
+        QByteArrayLiteral("POST"), QStringLiteral("/api/v1/hosts/{id}/test-classifier"),
+        api.guard.require(Permission::TestClassifier, [=](const ApiRequest &request,
+                                                          HttpResponder responder) {
+            const std::optional<QUuid> hostId = pathId(request, responder);
+            if (!hostId)
+                return;
+            HttpResponse refusal;
+            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
+            if (!body) {
+                responder.send(refusal);
+                return;
+            }
+            FieldErrors errors;
+            const auto uuidField = [&](const QString &name) {
+                const QUuid id = QUuid::fromString(body->value(name).toString());
+                if (id.isNull())
+                    errors.add(name, QStringLiteral("must be the UUID of the series' %1")
+                                         .arg(name == u"check_id" ? QStringLiteral("check")
+                                                                  : QStringLiteral("plugin")));
+                return id;
+            };
+            const SeriesKey series{*hostId, uuidField(QStringLiteral("check_id")),
+                                   uuidField(QStringLiteral("plugin_id"))};
+            const QJsonValue sourceValue = body->value(QStringLiteral("source"));
+            if (!sourceValue.isUndefined() && !sourceValue.isNull() && !sourceValue.isString())
+                errors.add(QStringLiteral("source"), QStringLiteral("must be Lua source text"));
+            const QString source = sourceValue.toString();
+            if (size_t(source.toUtf8().size()) > MaxClassifierSourceBytes)
+                errors.add(QStringLiteral("source"),
+                           QStringLiteral("must be at most %1")
+                               .arg(describeByteCount(qint64(MaxClassifierSourceBytes))));
+            const QJsonValue nValue = body->value(QStringLiteral("n_historical"));
+            const int nHistorical = nValue.isUndefined() ? 0 : nValue.toInt(-1);
+            if (nHistorical < 0 || nHistorical > MaxClassifierHistory)
+                errors.add(
+                    QStringLiteral("n_historical"),
+                    QStringLiteral("must be from 0 (the classifier's own) to %1").arg(MaxClassifierHistory));
+            if (!errors.isEmpty()) {
+                responder.send(fieldErrorsResponse(errors));
+                return;
+            }
+            whenReady(
+                core->testClassifier(series, source, nHistorical), context,
+                [responder](const ClassificationOutcome &outcome) {
+                    QJsonObject answer{{QStringLiteral("state"), enumName(outcome.state)}};
+                    if (outcome.failed())
+                        answer.insert(QStringLiteral("error"), outcome.error);
+                    responder.send(HttpResponse::json(200, answer));
+                },
+                [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+        }));
+}
+
+} // namespace
+
 void mountOperationRoutes(RouteTable &routes, const ApiContext &api, CoreEngine &engine,
                           const SecretBox &secrets)
 {
     mountCheckNow(routes, api, engine);
+    mountClassifierTest(routes, api, engine);
     mountAlertTest(routes, api, engine, secrets);
     mountConfigDocument(routes, api, secrets);
 }

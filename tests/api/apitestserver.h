@@ -37,32 +37,16 @@ public:
         : m_context(context)
     {
         database.freshMigratedDatabase(&m_databaseConfig);
-        m_storage = std::make_unique<StorageExecutor>(m_databaseConfig, 2);
-        m_storage->runAndWait([](Database &db) {
-            UserStore users(db);
-            for (const auto &[name, role, password] :
-                 {std::tuple{QStringLiteral("admin"), Role::Admin, AdminPassword},
-                  std::tuple{QStringLiteral("operator"), Role::Operator, OperatorPassword},
-                  std::tuple{QStringLiteral("viewer"), Role::Viewer, ViewerPassword}}) {
-                User user;
-                user.username = name;
-                user.role = role;
-                user.passwordHash = PasswordHasher::hash(password);
-                users.create(user);
-            }
-        });
-        m_authenticator = std::make_unique<Authenticator>(*m_storage);
-        m_guard = std::make_unique<ApiGuard>(*m_authenticator, context);
-        listen.address = QHostAddress::LocalHost;
-        listen.port = 0;
-        listen.keyFile = m_dir.filePath(QStringLiteral("api.key"));
-        listen.certificateFile = m_dir.filePath(QStringLiteral("api.crt"));
-        m_identity = TlsIdentity::generate(QStringLiteral("core.test"));
-        QString error;
-        if (!m_identity.save(listen.keyFile, listen.certificateFile, &error))
-            qFatal("cannot save the test certificate: %s", qPrintable(error));
-        m_server = std::make_unique<CoreHttpsServer>(listen);
-        mountSessionRoutes(m_server->routes(), *m_authenticator, context);
+        m_ownStorage = std::make_unique<StorageExecutor>(m_databaseConfig, 2);
+        m_storage = m_ownStorage.get();
+        setUp(std::move(listen));
+    }
+    // Over a database a test has filled already (an engine's, say), which must outlive the bench.
+    ApiTestServer(StorageExecutor &storage, QObject *context, CoreListenOptions listen = {})
+        : m_context(context)
+        , m_storage(&storage)
+    {
+        setUp(std::move(listen));
     }
 
     ~ApiTestServer()
@@ -132,10 +116,40 @@ public:
     QString loginViewer() { return login(QStringLiteral("viewer"), ViewerPassword); }
 
 private:
+    void setUp(CoreListenOptions listen)
+    {
+        m_storage->runAndWait([](Database &db) {
+            UserStore users(db);
+            for (const auto &[name, role, password] :
+                 {std::tuple{QStringLiteral("admin"), Role::Admin, AdminPassword},
+                  std::tuple{QStringLiteral("operator"), Role::Operator, OperatorPassword},
+                  std::tuple{QStringLiteral("viewer"), Role::Viewer, ViewerPassword}}) {
+                User user;
+                user.username = name;
+                user.role = role;
+                user.passwordHash = PasswordHasher::hash(password);
+                users.create(user);
+            }
+        });
+        m_authenticator = std::make_unique<Authenticator>(*m_storage);
+        m_guard = std::make_unique<ApiGuard>(*m_authenticator, m_context);
+        listen.address = QHostAddress::LocalHost;
+        listen.port = 0;
+        listen.keyFile = m_dir.filePath(QStringLiteral("api.key"));
+        listen.certificateFile = m_dir.filePath(QStringLiteral("api.crt"));
+        m_identity = TlsIdentity::generate(QStringLiteral("core.test"));
+        QString error;
+        if (!m_identity.save(listen.keyFile, listen.certificateFile, &error))
+            qFatal("cannot save the test certificate: %s", qPrintable(error));
+        m_server = std::make_unique<CoreHttpsServer>(listen);
+        mountSessionRoutes(m_server->routes(), *m_authenticator, m_context);
+    }
+
     QObject *m_context;
     QTemporaryDir m_dir;
     DatabaseConfig m_databaseConfig;
-    std::unique_ptr<StorageExecutor> m_storage;
+    std::unique_ptr<StorageExecutor> m_ownStorage;
+    StorageExecutor *m_storage = nullptr;
     std::unique_ptr<Authenticator> m_authenticator;
     std::unique_ptr<ApiGuard> m_guard;
     TlsIdentity m_identity;
