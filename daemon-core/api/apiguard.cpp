@@ -7,9 +7,7 @@
 
 namespace prophasis {
 
-namespace {
-
-HttpResponse unauthorized(Authentication::Refusal refusal)
+HttpResponse unauthorizedResponse(Authentication::Refusal refusal)
 {
     QString message;
     QByteArray challenge = QByteArrayLiteral("Bearer realm=\"prophasis\"");
@@ -40,8 +38,6 @@ HttpResponse unauthorized(Authentication::Refusal refusal)
     return response;
 }
 
-} // namespace
-
 ApiGuard::ApiGuard(Authenticator &authenticator, QObject *context)
     : m_authenticator(authenticator)
     , m_context(context)
@@ -55,14 +51,14 @@ RouteHandler ApiGuard::require(Permission permission, ApiHandler handler) const
                                           const ClientInfo &client, HttpResponder responder) {
         const QString token = bearerToken(http.header("Authorization"));
         if (token.isEmpty()) {
-            responder.send(unauthorized(Authentication::Refusal::Missing));
+            responder.send(unauthorizedResponse(Authentication::Refusal::Missing));
             return;
         }
         whenReady(
             m_authenticator.authenticate(token), m_context,
             [permission, handler, http, parameters, client, responder](const Authentication &authentication) {
                 if (!authentication.ok()) {
-                    responder.send(unauthorized(authentication.refusal));
+                    responder.send(unauthorizedResponse(authentication.refusal));
                     return;
                 }
                 const Principal &principal = *authentication.principal;

@@ -12,6 +12,9 @@ class Authenticator;
 // The door of every management API route but login (SPEC §5): the bearer token must name a
 // session or an API token (401 otherwise, with WWW-Authenticate), and the caller's role must
 // allow the route's permission (403 otherwise).
+// 401 with the message and the WWW-Authenticate challenge for why a token was refused.
+HttpResponse unauthorizedResponse(Authentication::Refusal refusal);
+
 class ApiGuard
 {
 public:

@@ -83,14 +83,14 @@ void mountSessionRoutes(RouteTable &routes, Authenticator &authenticator, QObjec
         HttpHandler([auth, context](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
             const QString token = bearerToken(request.header("Authorization"));
             if (token.isEmpty()) {
-                responder.send(HttpResponse::error(401, QStringLiteral("no session to end")));
+                responder.send(unauthorizedResponse(Authentication::Refusal::Missing));
                 return;
             }
             whenReady(
                 auth->logout(token), context,
                 [responder](bool ended) {
                     if (!ended) {
-                        responder.send(HttpResponse::error(401, QStringLiteral("no such session")));
+                        responder.send(unauthorizedResponse(Authentication::Refusal::Unknown));
                         return;
                     }
                     HttpResponse response;
