@@ -9,17 +9,21 @@ namespace {
 
 // Rows in sortWorstFirst's order: the one order every list is shown in.
 template <typename Row>
-QList<Row> worstFirst(const QHash<QUuid, Row> &rows)
+QList<Row> worstFirst(const QList<Row> &rows)
 {
     QList<HealthEntry> entries;
     entries.reserve(rows.size());
-    for (auto it = rows.cbegin(); it != rows.cend(); ++it)
-        entries.append({it.key(), it->name, it->state});
+    QHash<QUuid, qsizetype> index;
+    index.reserve(rows.size());
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        entries.append({rows[i].id, rows[i].name, rows[i].state});
+        index.insert(rows[i].id, i);
+    }
     sortWorstFirst(entries);
     QList<Row> sorted;
     sorted.reserve(entries.size());
     for (const HealthEntry &entry : std::as_const(entries))
-        sorted.append(rows.value(entry.id));
+        sorted.append(rows[index.value(entry.id)]);
     return sorted;
 }
 
@@ -42,7 +46,7 @@ HostsReport buildHostsReport(const HealthSource &source, const QDateTime &now)
         return report;
     const std::shared_ptr<const Topology> topology = reportTopology(config);
     const LatestResults &latest = source.latest();
-    QHash<QUuid, HostSummary> rows;
+    QList<HostSummary> rows;
     rows.reserve(config->hosts.size());
     for (const Host &host : config->hosts) {
         HostSummary row;
@@ -52,14 +56,15 @@ HostsReport buildHostsReport(const HealthSource &source, const QDateTime &now)
         row.enabled = host.enabled;
         row.state = source.hostState(host.id);
         for (const CheckPluginPair &pair : topology->pairsForHost(host.id)) {
-            row.series.add(reportSeriesState(*topology, latest, host.id, pair, now));
-            const auto result = latest.constFind(SeriesKey{host.id, pair.checkId, pair.pluginId});
-            if (result != latest.constEnd() && result->time.isValid() &&
+            const auto found = latest.constFind(SeriesKey{host.id, pair.checkId, pair.pluginId});
+            const LatestResult *result = found == latest.constEnd() ? nullptr : &*found;
+            row.series.add(reportSeriesState(*topology, result, pair, now));
+            if (result && result->time.isValid() &&
                 (!row.newestResult.isValid() || result->time > row.newestResult))
                 row.newestResult = result->time;
         }
         report.counts.add(row.state);
-        rows.insert(host.id, row);
+        rows.append(row);
     }
     report.hosts = worstFirst(rows);
     return report;
@@ -72,13 +77,13 @@ ServicesReport buildServicesReport(const HealthSource &source, const QDateTime &
     const std::shared_ptr<const Configuration> config = source.configuration();
     if (!config)
         return report;
-    QHash<QUuid, ServiceSummary> rows;
+    QList<ServiceSummary> rows;
     rows.reserve(config->services.size());
     for (const Service &service : config->services) {
         const ServiceSummary row{service.id, service.name, service.description,
                                  source.serviceState(service.id)};
         report.counts.add(row.state);
-        rows.insert(service.id, row);
+        rows.append(row);
     }
     report.services = worstFirst(rows);
     return report;

@@ -43,9 +43,16 @@ QJsonArray toJsonArray(const QList<T> &items)
 
 QJsonObject toJson(const StateCounts &counts)
 {
+    // Named once: a host list writes these for every host.
+    static const QList<std::pair<State, QString>> names = [] {
+        QList<std::pair<State, QString>> list;
+        for (const State state : statesWorstFirst())
+            list.append({state, enumName(state)});
+        return list;
+    }();
     QJsonObject object;
-    for (const State state : statesWorstFirst())
-        object.insert(enumName(state), counts.value(state));
+    for (const auto &[state, name] : names)
+        object.insert(name, counts.value(state));
     return object;
 }
 

@@ -23,15 +23,21 @@ State reportSeriesState(const Topology &topology, const LatestResults &latest, c
                         const CheckPluginPair &pair, const QDateTime &now)
 {
     const auto it = latest.constFind(SeriesKey{hostId, pair.checkId, pair.pluginId});
-    if (it == latest.constEnd())
+    return reportSeriesState(topology, it == latest.constEnd() ? nullptr : &*it, pair, now);
+}
+
+State reportSeriesState(const Topology &topology, const LatestResult *result, const CheckPluginPair &pair,
+                        const QDateTime &now)
+{
+    if (!result)
         return State::NoData;
-    if (!isResultClassification(it->classification))
+    if (!isResultClassification(result->classification))
         return State::Unknown;
     if (const std::optional<qint64> limit = topology.stalenessLimitSeconds(pair.checkId)) {
-        if (!it->time.isValid() || it->time.msecsTo(now) > *limit * 1000)
+        if (!result->time.isValid() || result->time.msecsTo(now) > *limit * 1000)
             return State::Unknown;
     }
-    return it->classification;
+    return result->classification;
 }
 
 } // namespace prophasis

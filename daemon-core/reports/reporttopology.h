@@ -19,5 +19,8 @@ std::shared_ptr<const Topology> reportTopology(const std::shared_ptr<const Confi
 // result, unknown for a stale result or one that is not a result classification.
 State reportSeriesState(const Topology &topology, const LatestResults &latest, const QUuid &hostId,
                         const CheckPluginPair &pair, const QDateTime &now);
+// The same for a latest result already looked up (null: none).
+State reportSeriesState(const Topology &topology, const LatestResult *result, const CheckPluginPair &pair,
+                        const QDateTime &now);
 
 } // namespace prophasis
