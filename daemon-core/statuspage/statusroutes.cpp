@@ -1,6 +1,5 @@
 #include "daemon-core/statuspage/statusroutes.h"
 
-#include <QElapsedTimer>
 #include <QUrl>
 
 #include <memory>
@@ -10,6 +9,7 @@
 #include "daemon-core/reports/hostsreport.h"
 #include "daemon-core/reports/servicedetail.h"
 #include "daemon-core/statuspage/statusforms.h"
+#include "daemon-core/statuspage/statuspagecache.h"
 #include "daemon-core/statuspage/statuspages.h"
 #include "daemon-core/statuspage/statusresponses.h"
 #include "daemon-core/storage/storageerror.h"
@@ -24,10 +24,6 @@ inline constexpr qint64 ChartSeconds = 24 * 3600;
 inline constexpr int ChartPoints = 96;
 inline constexpr int ChangesShown = 10;
 
-// The overview is the same for every viewer: it is rendered at most this often, however many
-// phones and wall displays ask, and its time is on the page.
-inline constexpr qint64 OverviewCacheMs = 1000;
-
 // Who is looking: a logged-in user, or nobody in particular in anonymous mode.
 struct StatusViewer
 {
@@ -41,14 +37,6 @@ struct StatusViewer
         chrome.loggedIn = !username.isEmpty();
         return chrome;
     }
-};
-
-// The last overview rendered by one mount, plain and compressed.
-struct OverviewCache
-{
-    QElapsedTimer age; // invalid until the first render
-    QByteArray html;
-    QByteArray gzip;
 };
 
 using ViewerHandler = std::function<void(const StatusViewer &viewer)>;
@@ -172,45 +160,41 @@ HttpResponse loginAnswer(const LoginResult &result, StatusLoginForm form)
 
 void mountPages(RouteTable &routes, const StatusPageContext &status)
 {
-    auto cache = std::make_shared<OverviewCache>();
+    auto cache = std::make_shared<StatusPageCache>();
+
     routes.add(
         QByteArrayLiteral("GET"), QStringLiteral("/status"),
         HttpHandler([status, cache](const HttpRequest &request, const ClientInfo &, HttpResponder responder) {
-            withViewer(status, request, responder,
-                       [status, cache, request, responder](const StatusViewer &viewer) {
-                           if (!cache->age.isValid() || cache->age.hasExpired(OverviewCacheMs)) {
-                               StatusChrome chrome = viewer.chrome(QStringLiteral("Overview"));
-                               cache->html =
-                                   renderOverviewPage(buildHostsReport(status.health, chrome.now),
-                                                      buildServicesReport(status.health, chrome.now), chrome)
-                                       .toUtf8();
-                               cache->gzip = gzipCompress(cache->html);
-                               cache->age.start();
-                           }
-                           HttpResponse response = statusHtmlResponse(200, {});
-                           response.headers.append(
-                               {QByteArrayLiteral("Vary"), QByteArrayLiteral("Accept-Encoding")});
-                           if (acceptsGzip(request) && !cache->gzip.isEmpty()) {
-                               response.headers.append(
-                                   {QByteArrayLiteral("Content-Encoding"), QByteArrayLiteral("gzip")});
-                               response.body = cache->gzip;
-                           } else {
-                               response.body = cache->html;
-                           }
-                           responder.send(response);
-                       });
+            withViewer(
+                status, request, responder, [status, cache, request, responder](const StatusViewer &viewer) {
+                    const QString key = QStringLiteral("/status");
+                    const StatusPageCache::Page *page = cache->find(key);
+                    if (!page) {
+                        const StatusChrome chrome = viewer.chrome(QStringLiteral("Overview"));
+                        page = &cache->store(
+                            key, renderOverviewPage(buildHostsReport(status.health, chrome.now),
+                                                    buildServicesReport(status.health, chrome.now), chrome)
+                                     .toUtf8());
+                    }
+                    responder.send(StatusPageCache::response(request, *page));
+                });
         }));
 
     routes.add(QByteArrayLiteral("GET"), QStringLiteral("/status/hosts/{id}"),
-               [status](const HttpRequest &request, const PathParameters &parameters, const ClientInfo &,
-                        HttpResponder responder) {
+               [status, cache](const HttpRequest &request, const PathParameters &parameters,
+                               const ClientInfo &, HttpResponder responder) {
                    withViewer(
                        status, request, responder,
-                       [status, parameters, responder](const StatusViewer &viewer) {
+                       [status, cache, request, parameters, responder](const StatusViewer &viewer) {
                            const std::optional<QUuid> id = pathUuid(parameters);
                            if (!id) {
                                responder.send(messagePage(404, QStringLiteral("Not found"),
                                                           QStringLiteral("There is no such host."), viewer));
+                               return;
+                           }
+                           const QString key = statusHostPath(*id);
+                           if (const StatusPageCache::Page *page = cache->find(key)) {
+                               responder.send(StatusPageCache::response(request, *page));
                                return;
                            }
                            const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -223,10 +207,11 @@ void mountPages(RouteTable &routes, const StatusPageContext &status)
                            query.changeLimit = ChangesShown;
                            whenReady(
                                loadHostDetail(status.storage, status.health, query, now), status.context,
-                               [responder, viewer, now](const HostDetail &detail) {
+                               [cache, key, request, responder, viewer, now](const HostDetail &detail) {
                                    StatusChrome chrome = viewer.chrome(detail.host.name);
                                    chrome.now = now;
-                                   responder.send(statusHtmlResponse(200, renderHostPage(detail, chrome)));
+                                   responder.send(StatusPageCache::response(
+                                       request, cache->store(key, renderHostPage(detail, chrome).toUtf8())));
                                },
                                [responder, viewer](const StorageError &error) {
                                    responder.send(storageFailurePage(error, viewer));
@@ -236,14 +221,20 @@ void mountPages(RouteTable &routes, const StatusPageContext &status)
 
     routes.add(
         QByteArrayLiteral("GET"), QStringLiteral("/status/services/{id}"),
-        [status](const HttpRequest &request, const PathParameters &parameters, const ClientInfo &,
-                 HttpResponder responder) {
+        [status, cache](const HttpRequest &request, const PathParameters &parameters, const ClientInfo &,
+                        HttpResponder responder) {
             withViewer(
-                status, request, responder, [status, parameters, responder](const StatusViewer &viewer) {
+                status, request, responder,
+                [status, cache, request, parameters, responder](const StatusViewer &viewer) {
                     const std::optional<QUuid> id = pathUuid(parameters);
                     if (!id) {
                         responder.send(messagePage(404, QStringLiteral("Not found"),
                                                    QStringLiteral("There is no such service."), viewer));
+                        return;
+                    }
+                    const QString key = statusServicePath(*id);
+                    if (const StatusPageCache::Page *page = cache->find(key)) {
+                        responder.send(StatusPageCache::response(request, *page));
                         return;
                     }
                     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -254,10 +245,11 @@ void mountPages(RouteTable &routes, const StatusPageContext &status)
                     query.changeLimit = ChangesShown;
                     whenReady(
                         loadServiceDetail(status.storage, status.health, query, now), status.context,
-                        [responder, viewer, now](const ServiceDetail &detail) {
+                        [cache, key, request, responder, viewer, now](const ServiceDetail &detail) {
                             StatusChrome chrome = viewer.chrome(detail.service.name);
                             chrome.now = now;
-                            responder.send(statusHtmlResponse(200, renderServicePage(detail, chrome)));
+                            responder.send(StatusPageCache::response(
+                                request, cache->store(key, renderServicePage(detail, chrome).toUtf8())));
                         },
                         [responder, viewer](const StorageError &error) {
                             responder.send(storageFailurePage(error, viewer));

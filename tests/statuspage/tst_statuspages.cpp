@@ -9,6 +9,7 @@
 #include "daemon-core/statuspage/statuschart.h"
 #include "daemon-core/statuspage/statusforms.h"
 #include "daemon-core/statuspage/statushtml.h"
+#include "daemon-core/statuspage/statuspagecache.h"
 #include "daemon-core/statuspage/statuspages.h"
 #include "daemon-core/statuspage/statusstyle.h"
 #include "tests/support/configurationfixture.h"
@@ -355,6 +356,35 @@ private Q_SLOTS:
         QCOMPARE(statusCookie(StatusSessionCookie, "t", -1),
                  QByteArray("prophasis_status=t; HttpOnly; Secure; SameSite=Strict; Path=/status"));
         QVERIFY(statusCookie(StatusSessionCookie, "", 0).endsWith("; Max-Age=0"));
+    }
+
+    void pageCacheIsBoundedAndAnswersPlainOrCompressed()
+    {
+        StatusPageCache cache(60'000, 2);
+        QVERIFY(!cache.find(QStringLiteral("/status")));
+        const QByteArray html = QByteArray("<!DOCTYPE html><p>") + QByteArray(4000, 'x');
+        cache.store(QStringLiteral("/status"), html);
+        cache.store(QStringLiteral("/status/hosts/a"), "<p>a");
+        QVERIFY(cache.find(QStringLiteral("/status")));
+        QCOMPARE(cache.find(QStringLiteral("/status/hosts/a"))->html, QByteArray("<p>a"));
+        // Full of fresh pages: a third starts again rather than growing.
+        cache.store(QStringLiteral("/status/hosts/b"), "<p>b");
+        QVERIFY(!cache.find(QStringLiteral("/status")));
+        QVERIFY(cache.find(QStringLiteral("/status/hosts/b")));
+
+        const StatusPageCache::Page &page = cache.store(QStringLiteral("/status"), html);
+        QVERIFY(page.gzip.startsWith("\x1f\x8b"));
+        QVERIFY(page.gzip.size() < html.size() / 10);
+        HttpRequest request;
+        HttpResponse plain = StatusPageCache::response(request, page);
+        QCOMPARE(plain.body, html);
+        QVERIFY(plain.header("Content-Encoding").isEmpty());
+        QCOMPARE(plain.header("Vary"), QByteArray("Accept-Encoding"));
+        QVERIFY(plain.header("Content-Security-Policy").startsWith("default-src 'none'"));
+        request.headers = {{"Accept-Encoding", "gzip, deflate, br"}};
+        const HttpResponse compressed = StatusPageCache::response(request, page);
+        QCOMPARE(compressed.header("Content-Encoding"), QByteArray("gzip"));
+        QCOMPARE(compressed.body, page.gzip);
     }
 
     void valuesAndAgesReadNaturally()
