@@ -114,19 +114,30 @@ int main(int argc, char *argv[])
         return 1;
     }
     const QString base = QStringLiteral("https://127.0.0.1:%1").arg(api.port());
-    const QList<std::pair<QString, QString>> pages = {
-        {QStringLiteral("overview"), base + QStringLiteral("/status")},
+    struct Page
+    {
+        QString name;
+        QString url;
+        QString extraHeader;
+    };
+    const QString overview = base + QStringLiteral("/status");
+    const QList<Page> pages = {
+        {QStringLiteral("overview, gzip (as browsers ask)"), overview,
+         QStringLiteral("Accept-Encoding: gzip")},
+        {QStringLiteral("overview, uncompressed"), overview, {}},
         {QStringLiteral("host page (3 charts of 24 h)"),
-         base + QStringLiteral("/status/hosts/") + shop.chartHost.toString(QUuid::WithoutBraces)},
+         base + QStringLiteral("/status/hosts/") + shop.chartHost.toString(QUuid::WithoutBraces),
+         QStringLiteral("Accept-Encoding: gzip")},
     };
     out.flush();
-    for (const auto &[name, url] : pages) {
+    for (const auto &[name, url, extraHeader] : pages) {
         QProcess load;
         load.setProcessChannelMode(QProcess::MergedChannels);
         load.start(wrk, {QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
                          QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency"),
                          QStringLiteral("--timeout"), QStringLiteral("10s"), QStringLiteral("-H"),
-                         QStringLiteral("Cookie: prophasis_status=") + session, url});
+                         QStringLiteral("Cookie: prophasis_status=") + session, QStringLiteral("-H"),
+                         extraHeader.isEmpty() ? QStringLiteral("X-Bench: 1") : extraHeader, url});
         // The server lives on this thread: keep it serving while wrk runs.
         if (!load.waitForStarted()) {
             out << "cannot start wrk: " << load.errorString() << '\n';
