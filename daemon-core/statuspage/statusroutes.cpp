@@ -158,6 +158,45 @@ HttpResponse loginAnswer(const LoginResult &result, StatusLoginForm form)
     return loginForm(500, form);
 }
 
+// A page about one host or service (`pattern` ends in {id}): from the cache when rendered within
+// the last second, else loaded (`load`, off the loop) and rendered (`render`) for every viewer.
+template <typename Detail>
+void mountDetailPage(RouteTable &routes, const StatusPageContext &status,
+                     std::shared_ptr<StatusPageCache> cache, const QString &pattern, const QString &notFound,
+                     QString (*pathOf)(const QUuid &),
+                     std::function<QFuture<Detail>(const QUuid &, const QDateTime &)> load,
+                     std::function<QString(const Detail &, StatusChrome)> render)
+{
+    routes.add(QByteArrayLiteral("GET"), pattern,
+               [=](const HttpRequest &request, const PathParameters &parameters, const ClientInfo &,
+                   HttpResponder responder) {
+                   withViewer(status, request, responder, [=](const StatusViewer &viewer) {
+                       const std::optional<QUuid> id = pathUuid(parameters);
+                       if (!id) {
+                           responder.send(messagePage(404, QStringLiteral("Not found"), notFound, viewer));
+                           return;
+                       }
+                       const QString key = pathOf(*id);
+                       if (const StatusPageCache::Page *page = cache->find(key)) {
+                           responder.send(StatusPageCache::response(request, *page));
+                           return;
+                       }
+                       const QDateTime now = QDateTime::currentDateTimeUtc();
+                       whenReady(
+                           load(*id, now), status.context,
+                           [=](const Detail &detail) {
+                               StatusChrome chrome = viewer.chrome({});
+                               chrome.now = now;
+                               responder.send(StatusPageCache::response(
+                                   request, cache->store(key, render(detail, chrome).toUtf8())));
+                           },
+                           [responder, viewer](const StorageError &error) {
+                               responder.send(storageFailurePage(error, viewer));
+                           });
+                   });
+               });
+}
+
 void mountPages(RouteTable &routes, const StatusPageContext &status)
 {
     auto cache = std::make_shared<StatusPageCache>();
@@ -180,81 +219,37 @@ void mountPages(RouteTable &routes, const StatusPageContext &status)
                 });
         }));
 
-    routes.add(QByteArrayLiteral("GET"), QStringLiteral("/status/hosts/{id}"),
-               [status, cache](const HttpRequest &request, const PathParameters &parameters,
-                               const ClientInfo &, HttpResponder responder) {
-                   withViewer(
-                       status, request, responder,
-                       [status, cache, request, parameters, responder](const StatusViewer &viewer) {
-                           const std::optional<QUuid> id = pathUuid(parameters);
-                           if (!id) {
-                               responder.send(messagePage(404, QStringLiteral("Not found"),
-                                                          QStringLiteral("There is no such host."), viewer));
-                               return;
-                           }
-                           const QString key = statusHostPath(*id);
-                           if (const StatusPageCache::Page *page = cache->find(key)) {
-                               responder.send(StatusPageCache::response(request, *page));
-                               return;
-                           }
-                           const QDateTime now = QDateTime::currentDateTimeUtc();
-                           HostDetailQuery query;
-                           query.hostId = *id;
-                           query.from = now.addSecs(-ChartSeconds);
-                           query.to = now;
-                           query.maxPoints = ChartPoints;
-                           query.messageLimit = 1;
-                           query.changeLimit = ChangesShown;
-                           whenReady(
-                               loadHostDetail(status.storage, status.health, query, now), status.context,
-                               [cache, key, request, responder, viewer, now](const HostDetail &detail) {
-                                   StatusChrome chrome = viewer.chrome(detail.host.name);
-                                   chrome.now = now;
-                                   responder.send(StatusPageCache::response(
-                                       request, cache->store(key, renderHostPage(detail, chrome).toUtf8())));
-                               },
-                               [responder, viewer](const StorageError &error) {
-                                   responder.send(storageFailurePage(error, viewer));
-                               });
-                       });
-               });
-
-    routes.add(
-        QByteArrayLiteral("GET"), QStringLiteral("/status/services/{id}"),
-        [status, cache](const HttpRequest &request, const PathParameters &parameters, const ClientInfo &,
-                        HttpResponder responder) {
-            withViewer(
-                status, request, responder,
-                [status, cache, request, parameters, responder](const StatusViewer &viewer) {
-                    const std::optional<QUuid> id = pathUuid(parameters);
-                    if (!id) {
-                        responder.send(messagePage(404, QStringLiteral("Not found"),
-                                                   QStringLiteral("There is no such service."), viewer));
-                        return;
-                    }
-                    const QString key = statusServicePath(*id);
-                    if (const StatusPageCache::Page *page = cache->find(key)) {
-                        responder.send(StatusPageCache::response(request, *page));
-                        return;
-                    }
-                    const QDateTime now = QDateTime::currentDateTimeUtc();
-                    ServiceDetailQuery query;
-                    query.serviceId = *id;
-                    query.from = now.addSecs(-ChartSeconds);
-                    query.to = now;
-                    query.changeLimit = ChangesShown;
-                    whenReady(
-                        loadServiceDetail(status.storage, status.health, query, now), status.context,
-                        [cache, key, request, responder, viewer, now](const ServiceDetail &detail) {
-                            StatusChrome chrome = viewer.chrome(detail.service.name);
-                            chrome.now = now;
-                            responder.send(StatusPageCache::response(
-                                request, cache->store(key, renderServicePage(detail, chrome).toUtf8())));
-                        },
-                        [responder, viewer](const StorageError &error) {
-                            responder.send(storageFailurePage(error, viewer));
-                        });
-                });
+    mountDetailPage<HostDetail>(
+        routes, status, cache, QStringLiteral("/status/hosts/{id}"), QStringLiteral("There is no such host."),
+        statusHostPath,
+        [status](const QUuid &id, const QDateTime &now) {
+            HostDetailQuery query;
+            query.hostId = id;
+            query.from = now.addSecs(-ChartSeconds);
+            query.to = now;
+            query.maxPoints = ChartPoints;
+            query.messageLimit = 1;
+            query.changeLimit = ChangesShown;
+            return loadHostDetail(status.storage, status.health, query, now);
+        },
+        [](const HostDetail &detail, StatusChrome chrome) {
+            chrome.title = detail.host.name;
+            return renderHostPage(detail, chrome);
+        });
+    mountDetailPage<ServiceDetail>(
+        routes, status, cache, QStringLiteral("/status/services/{id}"),
+        QStringLiteral("There is no such service."), statusServicePath,
+        [status](const QUuid &id, const QDateTime &now) {
+            ServiceDetailQuery query;
+            query.serviceId = id;
+            query.from = now.addSecs(-ChartSeconds);
+            query.to = now;
+            query.changeLimit = ChangesShown;
+            return loadServiceDetail(status.storage, status.health, query, now);
+        },
+        [](const ServiceDetail &detail, StatusChrome chrome) {
+            chrome.title = detail.service.name;
+            return renderServicePage(detail, chrome);
         });
 }
 
