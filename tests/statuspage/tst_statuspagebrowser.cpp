@@ -8,7 +8,7 @@
 #include "daemon-core/statuspage/statusroutes.h"
 #include "tests/api/apitestserver.h"
 #include "tests/statuspage/chromiumpipe.h"
-#include "tests/statuspage/statusshop.h"
+#include "tests/statuspage/statuspageserver.h"
 
 using namespace prophasis;
 using test::ChromiumPipe;
@@ -132,25 +132,17 @@ class TestStatusPageBrowser : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::TestDatabase> m_testDatabase;
-    std::unique_ptr<test::ApiTestServer> m_api;
-    std::unique_ptr<StaticHealthSource> m_health;
-    StatusShop m_shop;
+    test::StatusPageServer m_server;
 
     void startServer(bool anonymous)
     {
-        m_api = std::make_unique<test::ApiTestServer>(*m_testDatabase, this);
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        m_shop = m_api->storage().runAndWait([now](Database &db) { return StatusShop::create(db, 24, now); });
-        m_health = std::make_unique<StaticHealthSource>(m_shop.config, m_shop.latest, now);
-        mountStatusPage(m_api->routes(), StatusPageContext{m_api->storage(), m_api->authenticator(),
-                                                           *m_health, this, anonymous});
         QString error;
-        QVERIFY2(m_api->start(&error), qPrintable(error));
+        QVERIFY2(m_server.start(*m_testDatabase, this, 24, anonymous, &error), qPrintable(error));
     }
 
     QString url(const QString &path) const
     {
-        return QStringLiteral("https://127.0.0.1:%1%2").arg(m_api->port()).arg(path);
+        return QStringLiteral("https://127.0.0.1:%1%2").arg(m_server.api->port()).arg(path);
     }
 
     // Runs the browser's part on a worker thread while this thread serves the pages; returns
@@ -201,8 +193,8 @@ private Q_SLOTS:
 
     void cleanup()
     {
-        m_api.reset();
-        m_health.reset();
+        m_server.api.reset();
+        m_server.health.reset();
     }
 
     void phoneAndDesktopWithLogin()
@@ -218,13 +210,13 @@ private Q_SLOTS:
         } seen;
         const QString dir = screenshotDir();
         const QString host =
-            url(QStringLiteral("/status/hosts/") + m_shop.chartHost.toString(QUuid::WithoutBraces));
+            url(QStringLiteral("/status/hosts/") + m_server.shop.chartHost.toString(QUuid::WithoutBraces));
         const QString hostile =
-            url(QStringLiteral("/status/hosts/") + m_shop.hostileHost.toString(QUuid::WithoutBraces));
+            url(QStringLiteral("/status/hosts/") + m_server.shop.hostileHost.toString(QUuid::WithoutBraces));
         const QString service =
-            url(QStringLiteral("/status/services/") + m_shop.webShop.toString(QUuid::WithoutBraces));
+            url(QStringLiteral("/status/services/") + m_server.shop.webShop.toString(QUuid::WithoutBraces));
         const QString overview = url(QStringLiteral("/status"));
-        const int named = int(m_shop.worstFirstNames.size());
+        const int named = int(m_server.shop.worstFirstNames.size());
 
         const QString error = inBrowser([&](ChromiumPipe &browser) {
             BrowserTab tab(browser);
@@ -308,7 +300,7 @@ private Q_SLOTS:
 
         QCOMPARE(seen.firstPath, QStringLiteral("/status/login"));
         QCOMPARE(seen.afterLogin, QStringLiteral("/status"));
-        QCOMPARE(seen.worstFirst, m_shop.worstFirstNames);
+        QCOMPARE(seen.worstFirst, m_server.shop.worstFirstNames);
         QCOMPARE(seen.headerColour, QStringLiteral("rgb(27, 31, 39)")); // the CSP let our style in
         for (const int width : {seen.loginWidth, seen.overviewWidth, seen.hostWidth, seen.serviceWidth})
             QVERIFY2(width > 0 && width <= Phone.width, qPrintable(QString::number(width)));
@@ -326,7 +318,7 @@ private Q_SLOTS:
         startServer(true);
         QString path;
         QStringList worstFirst;
-        const int named = int(m_shop.worstFirstNames.size());
+        const int named = int(m_server.shop.worstFirstNames.size());
         const QString overview = url(QStringLiteral("/status"));
         const QString error = inBrowser([&](ChromiumPipe &browser) {
             BrowserTab tab(browser);
@@ -337,7 +329,7 @@ private Q_SLOTS:
         });
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(path, QStringLiteral("/status"));
-        QCOMPARE(worstFirst, m_shop.worstFirstNames);
+        QCOMPARE(worstFirst, m_server.shop.worstFirstNames);
     }
 };
 

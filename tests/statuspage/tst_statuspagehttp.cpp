@@ -7,7 +7,7 @@
 #include "daemon-core/reports/statichealthsource.h"
 #include "daemon-core/statuspage/statusroutes.h"
 #include "tests/api/apitestserver.h"
-#include "tests/statuspage/statusshop.h"
+#include "tests/statuspage/statuspageserver.h"
 
 using namespace prophasis;
 using test::HttpsAnswer;
@@ -84,21 +84,13 @@ class TestStatusPageHttp : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::TestDatabase> m_testDatabase;
-    std::unique_ptr<test::ApiTestServer> m_api;
-    std::unique_ptr<StaticHealthSource> m_health;
-    StatusShop m_shop;
+    test::StatusPageServer m_server;
 
     // Starts a server with the status page; anonymous or not.
     void startServer(bool anonymous)
     {
-        m_api = std::make_unique<test::ApiTestServer>(*m_testDatabase, this);
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        m_shop = m_api->storage().runAndWait([now](Database &db) { return StatusShop::create(db, 20, now); });
-        m_health = std::make_unique<StaticHealthSource>(m_shop.config, m_shop.latest, now);
-        mountStatusPage(m_api->routes(), StatusPageContext{m_api->storage(), m_api->authenticator(),
-                                                           *m_health, this, anonymous});
         QString error;
-        QVERIFY2(m_api->start(&error), qPrintable(error));
+        QVERIFY2(m_server.start(*m_testDatabase, this, 20, anonymous, &error), qPrintable(error));
     }
 
     HttpsAnswer get(const QByteArray &target, const QByteArray &session = {})
@@ -106,7 +98,7 @@ class TestStatusPageHttp : public QObject
         Headers headers;
         if (!session.isEmpty())
             headers.append({"Cookie", "prophasis_status=" + session});
-        return m_api->request("GET", target, headers);
+        return m_server.api->request("GET", target, headers);
     }
 
     // A login form: its nonce cookie and its token.
@@ -126,11 +118,11 @@ class TestStatusPageHttp : public QObject
             headers.append({"Origin", origin});
         if (!nonce.isEmpty())
             headers.append({"Cookie", "prophasis_status_login=" + nonce});
-        return m_api->request("POST", "/status/login", headers,
-                              formBody({{QStringLiteral("username"), username},
-                                        {QStringLiteral("password"), password},
-                                        {QStringLiteral("csrf"), QString::fromLatin1(token)},
-                                        {QStringLiteral("next"), next}}));
+        return m_server.api->request("POST", "/status/login", headers,
+                                     formBody({{QStringLiteral("username"), username},
+                                               {QStringLiteral("password"), password},
+                                               {QStringLiteral("csrf"), QString::fromLatin1(token)},
+                                               {QStringLiteral("next"), next}}));
     }
 
     // A viewer's session cookie value.
@@ -167,8 +159,8 @@ private Q_SLOTS:
     void init() { startServer(false); }
     void cleanup()
     {
-        m_api.reset();
-        m_health.reset();
+        m_server.api.reset();
+        m_server.health.reset();
     }
 
     void pagesWithoutSessionRedirectToLogin()
@@ -180,18 +172,18 @@ private Q_SLOTS:
         QVERIFY(!answer.body.contains("db-01"));
 
         const QByteArray hostPath =
-            "/status/hosts/" + m_shop.chartHost.toString(QUuid::WithoutBraces).toLatin1();
+            "/status/hosts/" + m_server.shop.chartHost.toString(QUuid::WithoutBraces).toLatin1();
         answer = get(hostPath);
         QCOMPARE(answer.status, 303);
         QCOMPARE(answer.header("Location"), "/status/login?next=" + hostPath);
 
         // Followed from another site, which holds the cookie back: the page loads itself again.
-        answer = m_api->request("GET", hostPath, {{"Sec-Fetch-Site", "cross-site"}});
+        answer = m_server.api->request("GET", hostPath, {{"Sec-Fetch-Site", "cross-site"}});
         QCOMPARE(answer.status, 200);
         checkSecurityHeaders(answer);
         QVERIFY(answer.body.contains("<meta http-equiv=\"refresh\" content=\"0; url=" + hostPath + "\">"));
         QVERIFY(!answer.body.contains("web-01"));
-        QCOMPARE(m_api->request("GET", hostPath, {{"Sec-Fetch-Site", "same-origin"}}).status, 303);
+        QCOMPARE(m_server.api->request("GET", hostPath, {{"Sec-Fetch-Site", "same-origin"}}).status, 303);
 
         // A made-up session is no session, and its cookie is removed.
         answer = get("/status", "not-a-session");
@@ -297,16 +289,16 @@ private Q_SLOTS:
         }
         // A Referer of ours stands in for a missing Origin.
         const HttpsAnswer viaReferer =
-            m_api->request("POST", "/status/login",
-                           {{"Content-Type", "application/x-www-form-urlencoded"},
-                            {"Referer", "https://test/status/login"},
-                            {"Cookie", "prophasis_status_login=" + nonce}},
-                           formBody({{QStringLiteral("username"), user},
-                                     {QStringLiteral("password"), test::ViewerPassword},
-                                     {QStringLiteral("csrf"), QString::fromLatin1(token)}}));
+            m_server.api->request("POST", "/status/login",
+                                  {{"Content-Type", "application/x-www-form-urlencoded"},
+                                   {"Referer", "https://test/status/login"},
+                                   {"Cookie", "prophasis_status_login=" + nonce}},
+                                  formBody({{QStringLiteral("username"), user},
+                                            {QStringLiteral("password"), test::ViewerPassword},
+                                            {QStringLiteral("csrf"), QString::fromLatin1(token)}}));
         QCOMPARE(viaReferer.status, 303);
         // Not a form at all.
-        QCOMPARE(m_api
+        QCOMPARE(m_server.api
                      ->request("POST", "/status/login",
                                {{"Content-Type", "application/json"}, {"Origin", "https://test"}}, "{}")
                      .status,
@@ -321,11 +313,11 @@ private Q_SLOTS:
         QVERIFY(!token.isEmpty());
 
         const auto logout = [&](const QByteArray &origin, const QByteArray &csrf) {
-            return m_api->request("POST", "/status/logout",
-                                  {{"Content-Type", "application/x-www-form-urlencoded"},
-                                   {"Origin", origin},
-                                   {"Cookie", "prophasis_status=" + session}},
-                                  "csrf=" + csrf);
+            return m_server.api->request("POST", "/status/logout",
+                                         {{"Content-Type", "application/x-www-form-urlencoded"},
+                                          {"Origin", origin},
+                                          {"Cookie", "prophasis_status=" + session}},
+                                         "csrf=" + csrf);
         };
         QCOMPARE(logout("https://evil.example", token).status, 403);
         QCOMPARE(logout("https://test", "").status, 403);
@@ -348,7 +340,7 @@ private Q_SLOTS:
         QCOMPARE(overview.status, 200);
         const QString html = QString::fromUtf8(overview.body);
         qsizetype previous = html.indexOf(QStringLiteral("id=\"hosts\""));
-        for (const QString &name : m_shop.worstFirstNames) {
+        for (const QString &name : m_server.shop.worstFirstNames) {
             const qsizetype at =
                 html.indexOf(QStringLiteral("<span class=\"name\">%1<").arg(name.toHtmlEscaped()), previous);
             QVERIFY2(at > previous, qPrintable(name));
@@ -359,20 +351,20 @@ private Q_SLOTS:
         QVERIFY(html.indexOf(QStringLiteral(">printer-3rd-floor<")) >
                 html.indexOf(QStringLiteral(">host-0019<")));
 
-        const HttpsAnswer host =
-            get("/status/hosts/" + m_shop.chartHost.toString(QUuid::WithoutBraces).toLatin1(), session);
+        const HttpsAnswer host = get(
+            "/status/hosts/" + m_server.shop.chartHost.toString(QUuid::WithoutBraces).toLatin1(), session);
         QCOMPARE(host.status, 200);
         checkSecurityHeaders(host);
         QCOMPARE(host.body.count("<svg class=\"chart\""), 3); // a day of stored history per plugin
         QVERIFY(host.body.contains("HTTP 200 in 50 ms"));
 
-        const HttpsAnswer hostile =
-            get("/status/hosts/" + m_shop.hostileHost.toString(QUuid::WithoutBraces).toLatin1(), session);
+        const HttpsAnswer hostile = get(
+            "/status/hosts/" + m_server.shop.hostileHost.toString(QUuid::WithoutBraces).toLatin1(), session);
         QCOMPARE(hostile.status, 200);
         QVERIFY(!hostile.body.contains("<script>"));
 
-        const HttpsAnswer service =
-            get("/status/services/" + m_shop.webShop.toString(QUuid::WithoutBraces).toLatin1(), session);
+        const HttpsAnswer service = get(
+            "/status/services/" + m_server.shop.webShop.toString(QUuid::WithoutBraces).toLatin1(), session);
         QCOMPARE(service.status, 200);
         QVERIFY(service.body.contains("Web servers"));
         QVERIFY(service.body.contains("<section class=\"group s-degraded\">"));
@@ -393,7 +385,7 @@ private Q_SLOTS:
     {
         const QByteArray session = login();
         const HttpsAnswer plain = get("/status", session);
-        const HttpsAnswer compressed = m_api->request(
+        const HttpsAnswer compressed = m_server.api->request(
             "GET", "/status",
             {{"Cookie", "prophasis_status=" + session}, {"Accept-Encoding", "br, gzip;q=0.8"}});
         QCOMPARE(compressed.status, 200);
@@ -403,7 +395,7 @@ private Q_SLOTS:
         QVERIFY(compressed.body.size() < plain.body.size() / 3);
         QCOMPARE(gunzip(compressed.body), plain.body); // rendered once, within the cache's second
         QVERIFY(plain.header("Content-Encoding").isEmpty());
-        const HttpsAnswer refused = m_api->request(
+        const HttpsAnswer refused = m_server.api->request(
             "GET", "/status", {{"Cookie", "prophasis_status=" + session}, {"Accept-Encoding", "gzip;q=0"}});
         QVERIFY(refused.header("Content-Encoding").isEmpty());
     }
@@ -419,7 +411,7 @@ private Q_SLOTS:
         QVERIFY(!overview.body.contains("/status/logout"));
         QCOMPARE(get("/status/logout").status, 303);
         const HttpsAnswer host =
-            get("/status/hosts/" + m_shop.chartHost.toString(QUuid::WithoutBraces).toLatin1());
+            get("/status/hosts/" + m_server.shop.chartHost.toString(QUuid::WithoutBraces).toLatin1());
         QCOMPARE(host.status, 200);
         const HttpsAnswer login = get("/status/login");
         QCOMPARE(login.status, 303);
