@@ -85,4 +85,11 @@ std::optional<QJsonObject> readJsonObject(const HttpRequest &request, HttpRespon
     return document.object();
 }
 
+std::optional<QJsonObject> readOptionalJsonObject(const HttpRequest &request, HttpResponse *refusal)
+{
+    if (request.body.isEmpty())
+        return QJsonObject();
+    return readJsonObject(request, refusal);
+}
+
 } // namespace prophasis

@@ -25,5 +25,7 @@ HttpResponse storageErrorResponse(const StorageError &error);
 // The request's body as a JSON object; nullopt with *refusal set when it is not one (415 for
 // another Content-Type, 400 for bad JSON, naming the offset).
 std::optional<QJsonObject> readJsonObject(const HttpRequest &request, HttpResponse *refusal);
+// The same for a body that may be left out: no body is an empty object.
+std::optional<QJsonObject> readOptionalJsonObject(const HttpRequest &request, HttpResponse *refusal);
 
 } // namespace prophasis

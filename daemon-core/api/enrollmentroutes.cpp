@@ -498,16 +498,13 @@ void mountDecisions(RouteTable &routes, const ApiContext &api, const SecretBox &
             const std::optional<QUuid> id = pathId(request, responder);
             if (!id)
                 return;
-            QJsonObject body;
-            if (!request.http.body.isEmpty()) {
-                HttpResponse refusal;
-                const std::optional<QJsonObject> given = readJsonObject(request.http, &refusal);
-                if (!given) {
-                    responder.send(refusal);
-                    return;
-                }
-                body = *given;
+            HttpResponse refusal;
+            const std::optional<QJsonObject> given = readOptionalJsonObject(request.http, &refusal);
+            if (!given) {
+                responder.send(refusal);
+                return;
             }
+            const QJsonObject body = *given;
             HostPlan plan;
             const FieldErrors errors = readHostPlan(body, &plan);
             if (!errors.isEmpty()) {

@@ -31,16 +31,13 @@ void mountCheckNow(RouteTable &routes, const ApiContext &api, CoreEngine &engine
             const std::optional<QUuid> hostId = pathId(request, responder);
             if (!hostId)
                 return;
-            QJsonObject body;
-            if (!request.http.body.isEmpty()) {
-                HttpResponse refusal;
-                const std::optional<QJsonObject> given = readJsonObject(request.http, &refusal);
-                if (!given) {
-                    responder.send(refusal);
-                    return;
-                }
-                body = *given;
+            HttpResponse refusal;
+            const std::optional<QJsonObject> given = readOptionalJsonObject(request.http, &refusal);
+            if (!given) {
+                responder.send(refusal);
+                return;
             }
+            const QJsonObject body = *given;
             const QUuid checkId = QUuid::fromString(body.value(QStringLiteral("check_id")).toString());
             const QUuid pluginId = QUuid::fromString(body.value(QStringLiteral("plugin_id")).toString());
             const RunNowResult result = core->checkNow(*hostId, checkId, pluginId);
