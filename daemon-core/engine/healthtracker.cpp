@@ -100,14 +100,7 @@ std::optional<QDateTime> HealthTracker::nextStaleness() const
 State HealthTracker::effectiveState(const SeriesKey &series, const LatestResult &result,
                                     const QDateTime &now) const
 {
-    // The rules of HealthCalculator::seriesState, which service health uses for host_plugin members.
-    if (!isResultClassification(result.classification))
-        return State::Unknown;
-    if (const std::optional<qint64> limit = m_topology->stalenessLimitSeconds(series.checkId)) {
-        if (!result.time.isValid() || result.time.msecsTo(now) > *limit * 1000)
-            return State::Unknown;
-    }
-    return result.classification;
+    return seriesStateAt(*m_topology, &result, series.checkId, now);
 }
 
 void HealthTracker::setSeriesState(const SeriesKey &series, State state, QSet<QUuid> *touchedHosts)

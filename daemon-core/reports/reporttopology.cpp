@@ -29,15 +29,7 @@ State reportSeriesState(const Topology &topology, const LatestResults &latest, c
 State reportSeriesState(const Topology &topology, const LatestResult *result, const CheckPluginPair &pair,
                         const QDateTime &now)
 {
-    if (!result)
-        return State::NoData;
-    if (!isResultClassification(result->classification))
-        return State::Unknown;
-    if (const std::optional<qint64> limit = topology.stalenessLimitSeconds(pair.checkId)) {
-        if (!result->time.isValid() || result->time.msecsTo(now) > *limit * 1000)
-            return State::Unknown;
-    }
-    return result->classification;
+    return seriesStateAt(topology, result, pair.checkId, now);
 }
 
 } // namespace prophasis

@@ -15,8 +15,7 @@ namespace prophasis {
 // changes rarely). Thread-safe.
 std::shared_ptr<const Topology> reportTopology(const std::shared_ptr<const Configuration> &configuration);
 
-// A series' state as health counts it at `now` (HealthCalculator's rule): no data without a
-// result, unknown for a stale result or one that is not a result classification.
+// A series' state as health counts it at `now` (seriesStateAt in shared/health).
 State reportSeriesState(const Topology &topology, const LatestResults &latest, const QUuid &hostId,
                         const CheckPluginPair &pair, const QDateTime &now);
 // The same for a latest result already looked up (null: none).

@@ -22,20 +22,26 @@ HealthCalculator::HealthCalculator(const Configuration &config, const Topology &
 {
 }
 
+State seriesStateAt(const Topology &topology, const LatestResult *result, const QUuid &checkId,
+                    const QDateTime &now)
+{
+    if (!result)
+        return State::NoData;
+    // A stored "degraded" or "no data" is not a result anyone could have produced.
+    if (!isResultClassification(result->classification))
+        return State::Unknown;
+    if (const std::optional<qint64> limit = topology.stalenessLimitSeconds(checkId)) {
+        // A result without a time cannot show it is fresh.
+        if (!result->time.isValid() || result->time.msecsTo(now) > *limit * 1000)
+            return State::Unknown;
+    }
+    return result->classification;
+}
+
 State HealthCalculator::seriesState(const QUuid &hostId, const CheckPluginPair &pair) const
 {
     const auto it = m_results.constFind(SeriesKey{hostId, pair.checkId, pair.pluginId});
-    if (it == m_results.constEnd())
-        return State::NoData;
-    // A stored "degraded" or "no data" is not a result anyone could have produced.
-    if (!isResultClassification(it->classification))
-        return State::Unknown;
-    if (const std::optional<qint64> limit = m_topology.stalenessLimitSeconds(pair.checkId)) {
-        // A result without a time cannot show it is fresh.
-        if (!it->time.isValid() || it->time.msecsTo(m_now) > *limit * 1000)
-            return State::Unknown;
-    }
-    return it->classification;
+    return seriesStateAt(m_topology, it == m_results.constEnd() ? nullptr : &*it, pair.checkId, m_now);
 }
 
 State HealthCalculator::hostHealth(const QUuid &hostId) const

@@ -30,6 +30,13 @@ struct LatestResult
 
 using LatestResults = QHash<SeriesKey, LatestResult>;
 
+// A series' state as health counts it at `now` (SPEC §2): no data without a latest result
+// (`result` null), unknown for a stale one (older than its check's staleness limit, or without a
+// time) or one that is not a result classification, else its classification. The one place of
+// this rule: the calculator, the engine's HealthTracker and the reports use it.
+State seriesStateAt(const Topology &topology, const LatestResult *result, const QUuid &checkId,
+                    const QDateTime &now);
+
 // The health rules of SPEC §2 over one configuration snapshot, the latest result of each
 // series and a fixed "now". Host and service health are memoised, so one calculator answers
 // one round of questions and is then thrown away; it is not thread-safe.
