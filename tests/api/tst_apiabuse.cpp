@@ -2,11 +2,7 @@
 #include <QSslSocket>
 #include <QTest>
 
-#include "daemon-core/api/eventstream.h"
-#include "daemon-core/api/managementapi.h"
-#include "daemon-core/engine/coreengine.h"
-#include "daemon-core/reports/statichealthsource.h"
-#include "tests/api/apitestserver.h"
+#include "tests/api/managementapibench.h"
 
 using namespace prophasis;
 using namespace std::chrono_literals;
@@ -56,11 +52,8 @@ class TestApiAbuse : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::TestDatabase> m_testDatabase;
-    std::unique_ptr<test::ApiTestServer> m_api;
-    std::unique_ptr<CoreEngine> m_engine;
-    std::unique_ptr<StaticHealthSource> m_health;
-    std::unique_ptr<EventStream> m_events;
-    SecretBox m_secrets{SecretBox::generateKey()};
+    std::unique_ptr<test::ManagementApiBench> m_bench;
+    test::ApiTestServer *m_api = nullptr;
 
 private Q_SLOTS:
     void initTestCase() { m_testDatabase = std::make_unique<test::TestDatabase>(QStringLiteral("apiabuse")); }
@@ -70,30 +63,16 @@ private Q_SLOTS:
         CoreListenOptions listen;
         listen.limits.maxConnections = 4;
         listen.limits.requestTimeout = 500ms;
-        m_api = std::make_unique<test::ApiTestServer>(*m_testDatabase, this, listen);
-        m_engine = std::make_unique<CoreEngine>(m_api->storage(), SecretBox(SecretBox::generateKey()),
-                                                m_api->identity(), EngineOptions{});
-        m_health = std::make_unique<StaticHealthSource>(Configuration{}, LatestResults{});
-        m_events = std::make_unique<EventStream>(m_api->storage(), *m_health);
-        const ManagementApiParts parts{.storage = m_api->storage(),
-                                       .authenticator = m_api->authenticator(),
-                                       .engine = *m_engine,
-                                       .secrets = m_secrets,
-                                       .health = *m_health,
-                                       .events = *m_events,
-                                       .identity = m_api->identity(),
-                                       .context = this};
-        mountManagementApi(m_api->routes(), parts, m_api->guard());
+        m_bench = std::make_unique<test::ManagementApiBench>(*m_testDatabase, this, listen);
+        m_api = &m_bench->api;
         QString error;
         QVERIFY2(m_api->start(&error), qPrintable(error));
     }
 
     void cleanup()
     {
-        m_api.reset();
-        m_events.reset();
-        m_engine.reset();
-        m_health.reset();
+        m_api = nullptr;
+        m_bench.reset();
     }
 
     void everyRouteButLoginWantsAToken()
