@@ -10,6 +10,7 @@
 #include "daemon-core/engine/coreengine.h"
 #include "daemon-core/reports/statichealthsource.h"
 #include "tests/api/apitestserver.h"
+#include "tests/api/managementapibench.h"
 
 using namespace prophasis;
 
@@ -250,22 +251,8 @@ private Q_SLOTS:
     void documentMatchesTheRoutes()
     {
         test::TestDatabase database(QStringLiteral("openapi"));
-        test::ApiTestServer api(database, this);
-        CoreEngine engine(api.storage(), SecretBox(SecretBox::generateKey()), api.identity(),
-                          EngineOptions{});
-        const SecretBox secrets(SecretBox::generateKey());
-        const StaticHealthSource health(Configuration{}, LatestResults{});
-        EventStream events(api.storage(), health);
-        const ManagementApiParts parts{.storage = api.storage(),
-                                       .authenticator = api.authenticator(),
-                                       .engine = engine,
-                                       .secrets = secrets,
-                                       .health = health,
-                                       .events = events,
-                                       .identity = api.identity(),
-                                       .context = this};
-        RouteTable table;
-        mountManagementApi(table, parts, api.guard());
+        test::ManagementApiBench bench(database, this);
+        const RouteTable &table = bench.api.routes();
 
         const QList<std::pair<QString, QByteArray>> mounted = table.routes();
         const QList<std::pair<QString, QByteArray>> documented = documentedRoutes();
@@ -311,21 +298,8 @@ private Q_SLOTS:
     void permissionsAreTheGuards()
     {
         test::TestDatabase database(QStringLiteral("openapi"));
-        test::ApiTestServer api(database, this);
-        CoreEngine engine(api.storage(), SecretBox(SecretBox::generateKey()), api.identity(),
-                          EngineOptions{});
-        const SecretBox secrets(SecretBox::generateKey());
-        const StaticHealthSource health(Configuration{}, LatestResults{});
-        EventStream events(api.storage(), health);
-        const ManagementApiParts parts{.storage = api.storage(),
-                                       .authenticator = api.authenticator(),
-                                       .engine = engine,
-                                       .secrets = secrets,
-                                       .health = health,
-                                       .events = events,
-                                       .identity = api.identity(),
-                                       .context = this};
-        mountManagementApi(api.routes(), parts, api.guard());
+        test::ManagementApiBench bench(database, this);
+        test::ApiTestServer &api = bench.api;
         QString error;
         QVERIFY2(api.start(&error), qPrintable(error));
         const std::pair<Role, QString> callers[] = {{Role::Viewer, api.loginViewer()},
