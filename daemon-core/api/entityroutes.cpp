@@ -1,6 +1,7 @@
 #include "daemon-core/api/entityroutes.h"
 
 #include "daemon-core/alerting/alertmodules.h"
+#include "daemon-core/api/queryparameters.h"
 #include "daemon-core/storage/alertstore.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/hoststore.h"
@@ -65,10 +66,15 @@ HttpResponse inUseResponse(const QString &name, const QList<Dependent> &dependen
     return HttpResponse::json(409, body);
 }
 
-bool isTrue(const QString &flag)
+std::optional<bool> queryFlag(const ApiRequest &request, const QString &name, const HttpResponder &responder)
 {
-    return flag == QLatin1String("1") || flag.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0 ||
-           flag.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
+    FieldErrors errors;
+    const bool value = QueryParameters(request.http, errors).flag(name);
+    if (!errors.isEmpty()) {
+        responder.send(fieldErrorsResponse(errors));
+        return std::nullopt;
+    }
+    return value;
 }
 
 std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiRequest &request,

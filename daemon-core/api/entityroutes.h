@@ -45,8 +45,9 @@ void sendStorageFailure(const HttpResponder &responder, const StorageError &erro
 QJsonObject dependentsJson(const QList<Dependent> &dependents);
 // 409: "<name> is in use: …", with the dependents, and how to delete anyway.
 HttpResponse inUseResponse(const QString &name, const QList<Dependent> &dependents);
-// "1", "true", "yes" (a query flag).
-bool isTrue(const QString &flag);
+// A yes / no query parameter (QueryParameters::flag: 1/0, true/false, yes/no; absent: false);
+// nullopt (and a 422 naming it sent) for anything else.
+std::optional<bool> queryFlag(const ApiRequest &request, const QString &name, const HttpResponder &responder);
 // A PUT's id and body, the body naming the version the change was based on; nullopt (and the
 // refusal sent) otherwise.
 std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiRequest &request,
@@ -221,40 +222,43 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
     // Refused (409, with the dependents) while other objects refer to it, unless ?force=1: then
     // the references go with it, as the confirmation that listed them said.
     routes.add(QByteArrayLiteral("DELETE"), item,
-               api.guard.require(
-                   Permission::ManageConfiguration, [=](const ApiRequest &request, HttpResponder responder) {
-                       const std::optional<QUuid> id = pathId(request, responder);
-                       if (!id)
-                           return;
-                       const bool force = isTrue(request.http.query.queryItemValue(QStringLiteral("force")));
-                       whenReady(
-                           storage->run([makeStore, id = *id, request, entityType, force](Database &db) {
-                               return db.transaction([&] {
-                                   Store store = makeStore(db);
-                                   const T stored = store.get(id);
-                                   const QList<Dependent> dependents = dependentsOf(db, entityType, id);
-                                   if (!dependents.isEmpty() && !force)
-                                       return std::pair{stored.name, dependents};
-                                   store.remove(id);
-                                   AuditLogStore(db).append(auditEntry(request, QStringLiteral("delete"),
-                                                                       entityType, id, stored.name));
-                                   return std::pair{stored.name, QList<Dependent>()};
-                               });
-                           }),
-                           context,
-                           [responder, changed](const std::pair<QString, QList<Dependent>> &outcome) {
-                               if (!outcome.second.isEmpty()) {
-                                   responder.send(inUseResponse(outcome.first, outcome.second));
-                                   return;
-                               }
-                               HttpResponse response;
-                               response.status = 204;
-                               responder.send(response);
-                               if (changed)
-                                   changed();
-                           },
-                           [responder](const StorageError &error) { sendStorageFailure(responder, error); });
-                   }));
+               api.guard.require(Permission::ManageConfiguration, [=](const ApiRequest &request,
+                                                                      HttpResponder responder) {
+                   const std::optional<QUuid> id = pathId(request, responder);
+                   if (!id)
+                       return;
+                   const std::optional<bool> forced = queryFlag(request, QStringLiteral("force"), responder);
+                   if (!forced)
+                       return;
+                   const bool force = *forced;
+                   whenReady(
+                       storage->run([makeStore, id = *id, request, entityType, force](Database &db) {
+                           return db.transaction([&] {
+                               Store store = makeStore(db);
+                               const T stored = store.get(id);
+                               const QList<Dependent> dependents = dependentsOf(db, entityType, id);
+                               if (!dependents.isEmpty() && !force)
+                                   return std::pair{stored.name, dependents};
+                               store.remove(id);
+                               AuditLogStore(db).append(auditEntry(request, QStringLiteral("delete"),
+                                                                   entityType, id, stored.name));
+                               return std::pair{stored.name, QList<Dependent>()};
+                           });
+                       }),
+                       context,
+                       [responder, changed](const std::pair<QString, QList<Dependent>> &outcome) {
+                           if (!outcome.second.isEmpty()) {
+                               responder.send(inUseResponse(outcome.first, outcome.second));
+                               return;
+                           }
+                           HttpResponse response;
+                           response.status = 204;
+                           responder.send(response);
+                           if (changed)
+                               changed();
+                       },
+                       [responder](const StorageError &error) { sendStorageFailure(responder, error); });
+               }));
 }
 
 // The configuration collections (SPEC §9): hosts, host-groups, checks, schedules, services and

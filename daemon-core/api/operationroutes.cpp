@@ -15,12 +15,8 @@ namespace {
 
 using entityroutes::auditEntry;
 using entityroutes::pathId;
+using entityroutes::queryFlag;
 using entityroutes::sendStorageFailure;
-
-bool queryFlag(const HttpRequest &request, const QString &name)
-{
-    return entityroutes::isTrue(request.query.queryItemValue(name));
-}
 
 void mountCheckNow(RouteTable &routes, const ApiContext &api, CoreEngine &engine)
 {
@@ -118,9 +114,15 @@ void mountConfigDocument(RouteTable &routes, const ApiContext &api, const Secret
                 responder.send(refusal);
                 return;
             }
+            const std::optional<bool> replace = queryFlag(request, QStringLiteral("replace"), responder);
+            if (!replace)
+                return;
+            const std::optional<bool> dryRun = queryFlag(request, QStringLiteral("dry_run"), responder);
+            if (!dryRun)
+                return;
             ImportOptions options;
-            options.replace = queryFlag(request.http, QStringLiteral("replace"));
-            if (queryFlag(request.http, QStringLiteral("dry_run"))) {
+            options.replace = *replace;
+            if (*dryRun) {
                 whenReady(
                     storage->run([secrets, document = *document, options](Database &db) {
                         return planImport(db, secrets, document, options).toJson();

@@ -13,8 +13,8 @@ namespace {
 
 using entityroutes::auditEntry;
 using entityroutes::inUseResponse;
-using entityroutes::isTrue;
 using entityroutes::pathId;
+using entityroutes::queryFlag;
 using entityroutes::sendStorageFailure;
 
 const QString Base = QStringLiteral("/api/v1/plugins");
@@ -339,7 +339,10 @@ void mountDelete(RouteTable &routes, const ApiContext &api)
             const std::optional<QUuid> id = pathId(request, responder);
             if (!id)
                 return;
-            const bool force = isTrue(request.http.query.queryItemValue(QStringLiteral("force")));
+            const std::optional<bool> forced = queryFlag(request, QStringLiteral("force"), responder);
+            if (!forced)
+                return;
+            const bool force = *forced;
             // Deleted, refused (a built-in plugin), or in use: its name and what uses it.
             using InUse = std::pair<QString, QList<Dependent>>;
             using Outcome = std::variant<std::monostate, Refusal, InUse>;

@@ -205,6 +205,10 @@ private Q_SLOTS:
         QVERIFY2(message.contains(QLatin1String("force")), qPrintable(message));
         QCOMPARE(call("GET", hostPath, admin).status, 200);
 
+        // A flag that is neither yes nor no is refused, naming it, not taken as no.
+        answer = call("DELETE", hostPath + "?force=maybe", admin);
+        QCOMPARE(answer.status, 422);
+        QVERIFY(answer.json().value(QStringLiteral("fields")).toObject().contains(QStringLiteral("force")));
         // With force the host goes, and the check no longer runs on it.
         QCOMPARE(call("DELETE", hostPath + "?force=1", admin).status, 204);
         QCOMPARE(call("GET", hostPath, admin).status, 404);
