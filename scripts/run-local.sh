@@ -154,7 +154,7 @@ agent_listen=$(sed -n 's/.*"listen": *"\([^"]*\)".*/\1/p' "$agent_dir/agent.json
 #   - install the bundled plugins from plugins/ and create the default check and schedule for
 #     this machine;
 #   - start prophasis-console when there is a display ($DISPLAY or $WAYLAND_DISPLAY), otherwise
-#     print the status page URL (https://127.0.0.1:4049/status) and the admin login.
+#     print the admin login beside the status page URL (printed below).
 # Wait for the core to be ready (GET /healthz) before any of this.
 # ------------------------------------------------------------------------------------------------
 
@@ -174,6 +174,8 @@ Prophasis is running on this machine (data and logs in $prophasis_home):
          configuration $agent_dir, log $agent_log
   core   pid ${running[core]}  SQLite database in $core_dir
          health https://127.0.0.1:4049/healthz, log $core_log
+         status page https://127.0.0.1:4049/status, API https://127.0.0.1:4049/api/v1/openapi.json
+         (user admin; its password was printed once when the data was created)
 
 Press Ctrl-C to stop.
 
