@@ -106,23 +106,25 @@ bool EventStream::subscribe(const HttpResponder &responder, const QByteArray &la
             // Not ours to resume: the core restarted or the client was away too long.
             const QString reason = last ? QStringLiteral("more happened than the stream keeps; reload")
                                         : QStringLiteral("the core restarted since that event; reload");
-            writeTo(subscriber, Event{m_sequence, "reset", {{QStringLiteral("reason"), reason}}});
+            writeTo(subscriber, makeEvent(m_sequence, "reset", {{QStringLiteral("reason"), reason}}));
         }
     }
     m_subscribers.append(subscriber);
     return true;
 }
 
-QByteArray EventStream::frame(const Event &event) const
+EventStream::Event EventStream::makeEvent(qint64 sequence, const QByteArray &type,
+                                          const QJsonObject &data) const
 {
     // One `data:` line: compact JSON has no newline.
-    return "id: " + m_epoch + ':' + QByteArray::number(event.sequence) + "\nevent: " + event.type +
-           "\ndata: " + QJsonDocument(event.data).toJson(QJsonDocument::Compact) + "\n\n";
+    return {sequence, type,
+            "id: " + m_epoch + ':' + QByteArray::number(sequence) + "\nevent: " + type +
+                "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n"};
 }
 
 void EventStream::publish(const QByteArray &type, const QJsonObject &data)
 {
-    const Event event{++m_sequence, type, data};
+    const Event event = makeEvent(++m_sequence, type, data);
     m_history.push_back(event);
     while (m_history.size() > size_t(HistorySize))
         m_history.pop_front();
@@ -136,7 +138,7 @@ void EventStream::writeTo(Subscriber &subscriber, const Event &event)
     // A reset always goes: it is what keeps a filtered client correct too.
     if (event.type != "reset" && !subscriber.types.isEmpty() && !subscriber.types.contains(event.type))
         return;
-    subscriber.stream.write(frame(event));
+    subscriber.stream.write(event.frame);
 }
 
 void EventStream::heartbeat()

@@ -48,13 +48,6 @@ public:
     // What a reconnecting EventSource waits, sent with every new stream.
     static constexpr int RetryMs = 3'000;
 
-    struct Event
-    {
-        qint64 sequence = 0;
-        QByteArray type;
-        QJsonObject data;
-    };
-
     EventStream(StorageExecutor &storage, const HealthSource &health, EventStreamOptions options = {},
                 QObject *parent = nullptr);
     ~EventStream() override;
@@ -74,10 +67,18 @@ public:
     int subscriberCount() const { return int(m_subscribers.size()); }
     int maxSubscribers() const { return m_options.maxSubscribers; }
     const QByteArray &epoch() const { return m_epoch; }
-    // One event as the stream writes it (for tests and the OpenAPI examples).
-    QByteArray frame(const Event &event) const;
 
 private:
+    // One event as the stream writes it, framed once when it happens: every subscriber and every
+    // replay gets the same bytes.
+    struct Event
+    {
+        qint64 sequence = 0;
+        QByteArray type;
+        QByteArray frame;
+    };
+
+    Event makeEvent(qint64 sequence, const QByteArray &type, const QJsonObject &data) const;
     struct Subscriber
     {
         HttpStream stream;
