@@ -92,4 +92,28 @@ std::optional<QJsonObject> readOptionalJsonObject(const HttpRequest &request, Ht
     return readJsonObject(request, refusal);
 }
 
+namespace {
+
+std::optional<QJsonObject> sendingRefusal(const std::optional<QJsonObject> &body, const HttpResponse &refusal,
+                                          const HttpResponder &responder)
+{
+    if (!body)
+        responder.send(refusal);
+    return body;
+}
+
+} // namespace
+
+std::optional<QJsonObject> readJsonObject(const HttpRequest &request, const HttpResponder &responder)
+{
+    HttpResponse refusal;
+    return sendingRefusal(readJsonObject(request, &refusal), refusal, responder);
+}
+
+std::optional<QJsonObject> readOptionalJsonObject(const HttpRequest &request, const HttpResponder &responder)
+{
+    HttpResponse refusal;
+    return sendingRefusal(readOptionalJsonObject(request, &refusal), refusal, responder);
+}
+
 } // namespace prophasis

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "shared/domain/fielderrors.h"
+#include "shared/http/httphandler.h"
 #include "shared/http/httprequest.h"
 #include "shared/http/httpresponse.h"
 
@@ -27,5 +28,8 @@ HttpResponse storageErrorResponse(const StorageError &error);
 std::optional<QJsonObject> readJsonObject(const HttpRequest &request, HttpResponse *refusal);
 // The same for a body that may be left out: no body is an empty object.
 std::optional<QJsonObject> readOptionalJsonObject(const HttpRequest &request, HttpResponse *refusal);
+// Both, sending the refusal themselves (as pathId does), for handlers that stop at nullopt.
+std::optional<QJsonObject> readJsonObject(const HttpRequest &request, const HttpResponder &responder);
+std::optional<QJsonObject> readOptionalJsonObject(const HttpRequest &request, const HttpResponder &responder);
 
 } // namespace prophasis

@@ -187,12 +187,9 @@ void mountJoinTokens(RouteTable &routes, const ApiContext &api, const Enrollment
         QByteArrayLiteral("POST"), JoinTokens,
         api.guard.require(Permission::ManageEnrollments, [=](const ApiRequest &request,
                                                              HttpResponder responder) {
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+            if (!body)
                 return;
-            }
             const QDateTime now = clock();
             FieldErrors errors;
             JoinToken token;
@@ -351,12 +348,9 @@ void mountRegistration(RouteTable &routes, const ApiContext &api, const SecretBo
                                                 "certificate: its key is what the core pins")));
                 return;
             }
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(http, &refusal);
-            if (!body) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> body = readJsonObject(http, responder);
+            if (!body)
                 return;
-            }
             FieldErrors errors;
             std::optional<Registration> registration = readRegistration(*body, client.spkiSha256, &errors);
             if (!registration) {
@@ -498,12 +492,9 @@ void mountDecisions(RouteTable &routes, const ApiContext &api, const SecretBox &
             const std::optional<QUuid> id = pathId(request, responder);
             if (!id)
                 return;
-            HttpResponse refusal;
-            const std::optional<QJsonObject> given = readOptionalJsonObject(request.http, &refusal);
-            if (!given) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> given = readOptionalJsonObject(request.http, responder);
+            if (!given)
                 return;
-            }
             const QJsonObject body = *given;
             HostPlan plan;
             const FieldErrors errors = readHostPlan(body, &plan);

@@ -83,12 +83,9 @@ std::optional<std::pair<QUuid, QJsonObject>> readVersionedUpdate(const ApiReques
     const std::optional<QUuid> id = pathId(request, responder);
     if (!id)
         return std::nullopt;
-    HttpResponse refusal;
-    const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-    if (!body) {
-        responder.send(refusal);
+    const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+    if (!body)
         return std::nullopt;
-    }
     if (!body->value(QStringLiteral("version")).isDouble()) {
         FieldErrors errors;
         errors.add(QStringLiteral("version"),

@@ -116,12 +116,9 @@ void mountEntityRoutes(RouteTable &routes, const ApiContext &api, const QString 
     routes.add(QByteArrayLiteral("POST"), base,
                api.guard.require(
                    Permission::ManageConfiguration, [=](const ApiRequest &request, HttpResponder responder) {
-                       HttpResponse refusal;
-                       const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-                       if (!body) {
-                           responder.send(refusal);
+                       const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+                       if (!body)
                            return;
-                       }
                        T entity;
                        FieldErrors errors = fromJson(*body, entity);
                        if (errors.isEmpty())

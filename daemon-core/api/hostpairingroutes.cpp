@@ -55,12 +55,9 @@ void mountEnroll(RouteTable &routes, const ApiContext &api, const TlsIdentity &c
         QByteArrayLiteral("POST"), QStringLiteral("/api/v1/hosts/enroll"),
         api.guard.require(Permission::ManageConfiguration, [=](const ApiRequest &request,
                                                                HttpResponder responder) {
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+            if (!body)
                 return;
-            }
             HostPlan plan;
             FieldErrors errors = readHostPlan(*body, &plan);
             const QString text = body->value(QStringLiteral("enrollment")).toString().trimmed();

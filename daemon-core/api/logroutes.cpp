@@ -183,12 +183,9 @@ void mountLogRoutes(RouteTable &routes, const ApiContext &api)
     routes.add(
         QByteArrayLiteral("POST"), logs + QStringLiteral("/read"),
         api.guard.require(Permission::ManageLogs, [=](const ApiRequest &request, HttpResponder responder) {
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+            if (!body)
                 return;
-            }
             bool all = false;
             FieldErrors errors;
             const std::optional<QList<qint64>> ids = readMarkRequest(*body, &all, &errors);

@@ -27,12 +27,9 @@ void mountCheckNow(RouteTable &routes, const ApiContext &api, CoreEngine &engine
             const std::optional<QUuid> hostId = pathId(request, responder);
             if (!hostId)
                 return;
-            HttpResponse refusal;
-            const std::optional<QJsonObject> given = readOptionalJsonObject(request.http, &refusal);
-            if (!given) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> given = readOptionalJsonObject(request.http, responder);
+            if (!given)
                 return;
-            }
             const QJsonObject body = *given;
             const QUuid checkId = QUuid::fromString(body.value(QStringLiteral("check_id")).toString());
             const QUuid pluginId = QUuid::fromString(body.value(QStringLiteral("plugin_id")).toString());
@@ -108,12 +105,9 @@ void mountConfigDocument(RouteTable &routes, const ApiContext &api, const Secret
         QByteArrayLiteral("PUT"), QStringLiteral("/api/v1/config"),
         api.guard.require(Permission::ManageConfiguration, [=](const ApiRequest &request,
                                                                HttpResponder responder) {
-            HttpResponse refusal;
-            const std::optional<QJsonObject> document = readJsonObject(request.http, &refusal);
-            if (!document) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> document = readJsonObject(request.http, responder);
+            if (!document)
                 return;
-            }
             const std::optional<bool> replace = queryFlag(request, QStringLiteral("replace"), responder);
             if (!replace)
                 return;
@@ -168,12 +162,9 @@ void mountClassifierTest(RouteTable &routes, const ApiContext &api, CoreEngine &
             const std::optional<QUuid> hostId = pathId(request, responder);
             if (!hostId)
                 return;
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+            if (!body)
                 return;
-            }
             FieldErrors errors;
             const auto uuidField = [&](const QString &name) {
                 const QUuid id = QUuid::fromString(body->value(name).toString());

@@ -56,12 +56,9 @@ void mountSessionRoutes(RouteTable &routes, Authenticator &authenticator, QObjec
         QByteArrayLiteral("POST"), QStringLiteral("/api/v1/session"),
         HttpHandler(
             [auth, context](const HttpRequest &request, const ClientInfo &client, HttpResponder responder) {
-                HttpResponse refusal;
-                const std::optional<QJsonObject> body = readJsonObject(request, &refusal);
-                if (!body) {
-                    responder.send(refusal);
+                const std::optional<QJsonObject> body = readJsonObject(request, responder);
+                if (!body)
                     return;
-                }
                 const QJsonValue username = body->value(QStringLiteral("username"));
                 const QJsonValue password = body->value(QStringLiteral("password"));
                 if (!username.isString() || !password.isString()) {

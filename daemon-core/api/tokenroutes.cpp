@@ -67,12 +67,9 @@ void mountTokenRoutes(RouteTable &routes, const ApiContext &api, Authenticator &
 
     routes.add(QByteArrayLiteral("POST"), base,
                api.guard.require(Permission::Read, [=](const ApiRequest &request, HttpResponder responder) {
-                   HttpResponse refusal;
-                   const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-                   if (!body) {
-                       responder.send(refusal);
+                   const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+                   if (!body)
                        return;
-                   }
                    TokenRequest tokenRequest;
                    const FieldErrors errors = readTokenRequest(*body, request.principal, &tokenRequest);
                    if (!errors.isEmpty()) {

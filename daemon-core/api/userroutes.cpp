@@ -71,12 +71,9 @@ void mountUserRoutes(RouteTable &routes, const ApiContext &api, Authenticator &a
     routes.add(
         QByteArrayLiteral("POST"), base,
         api.guard.require(Permission::ManageUsers, [=](const ApiRequest &request, HttpResponder responder) {
-            HttpResponse refusal;
-            const std::optional<QJsonObject> body = readJsonObject(request.http, &refusal);
-            if (!body) {
-                responder.send(refusal);
+            const std::optional<QJsonObject> body = readJsonObject(request.http, responder);
+            if (!body)
                 return;
-            }
             whenReady(storage->run([body = *body, request](Database &db) -> Outcome {
                 User user;
                 const FieldErrors errors = applyBody(body, &user);
