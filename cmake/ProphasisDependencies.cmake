@@ -4,6 +4,8 @@
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Concurrent Network Sql Test)
 if(PROPHASIS_BUILD_CONSOLE)
   find_package(Qt6 6.4 REQUIRED COMPONENTS Widgets Charts PrintSupport LinguistTools)
+  # The console keeps passwords in the OS keychain (Secret Service, KWallet, macOS, Windows).
+  find_package(Qt6Keychain REQUIRED)
 endif()
 
 find_package(PkgConfig REQUIRED)

@@ -17,9 +17,10 @@ BUILD_TOOLS=(cmake ninja-build pkg-config g++ ccache)
 # Qt 6 for all three programs. libqt6opengl6-dev is not needed by our code but Qt Charts does not
 # configure without it (a missing Debian dependency); the Qt 6 lupdate/lrelease live in
 # qt6-l10n-tools / qt6-tools-dev; qt6-qpa-plugins gives the console its platform plugins;
-# libqt6sql6-sqlite is the embedded database the core uses by default.
+# libqt6sql6-sqlite is the embedded database the core uses by default; qtkeychain-qt6-dev keeps
+# the console's passwords in the OS keychain, never in a file.
 QT_PACKAGES=(qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-l10n-tools qt6-tools-dev qt6-qpa-plugins
-             libqt6sql6-sqlite libqscintilla2-qt6-dev)
+             libqt6sql6-sqlite libqscintilla2-qt6-dev qtkeychain-qt6-dev)
 
 # Other libraries: Boost (Beast's HTTP parser), Lua (classifiers, Lua plugins), libarchive (plugin
 # packages), gpgme and the gpg it drives (plugin signatures), OpenSSL (keys, TLS), libcurl (email
