@@ -31,7 +31,8 @@ struct CoreProbe
 // Session expiry: when a call answers 401 although we are logged in, the session ended (expired,
 // password changed, core restarted with sessions gone). The call is kept, sessionExpired() is
 // emitted once, and every call made meanwhile waits too; after login() succeeds they are sent
-// again in order, so an open form loses nothing. logout() or a failed re-login answers them
+// again in the order they were made (answers may come in any order), so an open form loses
+// nothing. logout() or a failed re-login answers them
 // with their 401.
 //
 // Reads (GET) that fail for network reasons are retried a few times with a growing pause;

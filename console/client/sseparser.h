@@ -20,7 +20,8 @@ class SseParser
 public:
     static constexpr qsizetype MaxLineBytes = 1 << 20;
 
-    // Feeds bytes; returns the events completed by them. Sets *overflow when a line exceeded the
+    // Feeds bytes; returns the events completed by them. A record with only a retry value comes
+    // back as an event with an empty type. Sets *overflow when a line exceeded the
     // limit (the stream should be dropped).
     QList<SseEvent> feed(const QByteArray &bytes, bool *overflow = nullptr);
     void clear();

@@ -134,7 +134,8 @@ private:
         m_authenticator = std::make_unique<Authenticator>(*m_storage);
         m_guard = std::make_unique<ApiGuard>(*m_authenticator, m_context);
         listen.address = QHostAddress::LocalHost;
-        listen.port = 0;
+        if (listen.port == CoreListenOptions{}.port)
+            listen.port = 0; // any free port, unless the test chose one (to stop and start again)
         listen.keyFile = m_dir.filePath(QStringLiteral("api.key"));
         listen.certificateFile = m_dir.filePath(QStringLiteral("api.crt"));
         m_identity = TlsIdentity::generate(QStringLiteral("core.test"));
