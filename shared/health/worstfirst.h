@@ -19,5 +19,7 @@ struct HealthEntry
 // Most severe first (SPEC §2), then by name ignoring case, then by id: a total order, so every
 // screen and every locale lists the same rows in the same order.
 void sortWorstFirst(QList<HealthEntry> &entries);
+// That order as a comparison: true when `a` comes before `b` (for placing one row in a sorted list).
+bool isWorstFirstBefore(const HealthEntry &a, const HealthEntry &b);
 
 } // namespace prophasis

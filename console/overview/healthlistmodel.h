@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QJsonObject>
+#include <QUuid>
+
+#include "console/overview/healthrow.h"
+
+namespace prophasis {
+
+// The host and service lists' common part: rows kept worst first (isWorstFirstBefore), refreshed
+// from a new report without a reset (rows removed, moved, inserted and changed one by one, so a
+// view's selection, current row and scroll position stay), and a single health event applied
+// at once. Subclasses name the columns and read the report.
+class HealthListModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Role
+    {
+        IdRole = Qt::UserRole + 1, // QUuid
+        StateRole,                 // State (QVariant::value<State>())
+        NameRole,                  // QString
+        SearchTextRole,            // everything the search field matches, one string
+        SortRole,                  // what the column sorts by (state: severity rank)
+    };
+
+    explicit HealthListModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Applies a report's answer (JSON as the API sends it). False when it was not one.
+    bool applyJson(const QJsonObject &json);
+    // Applies read rows: incremental, never a reset.
+    void applyReport(const HealthReport &report);
+    // A health event's data {"subject", "id", "name", "from", "to", "time"} for this list's
+    // subject: the row's state changes now and the row moves to its worst-first place, and the
+    // counts follow. False when the event is for the other list or an unknown row (a refresh
+    // will bring it).
+    bool applyHealthEvent(const QJsonObject &data);
+
+    // The report's counts per state (adjusted by health events until the next report).
+    const StateTally &counts() const { return m_counts; }
+    QDateTime generated() const { return m_generated; }
+    const HealthRow &rowAt(int row) const { return m_rows.at(row); }
+    int rowOf(const QUuid &id) const; // -1 when absent
+    // The most severe state of any row (NoData when empty).
+    State worstState() const;
+
+Q_SIGNALS:
+    void countsChanged();
+
+protected:
+    // "host" or "service": which health events are ours.
+    virtual QString subject() const = 0;
+    virtual HealthReport parse(const QJsonObject &json) const = 0;
+    // The state column's roles, shared by both lists: colour and words, so colour is never the
+    // only signal.
+    QVariant stateData(const HealthRow &row, int role) const;
+    QVariant commonData(const HealthRow &row, int role) const;
+
+    QList<HealthRow> m_rows;
+
+private:
+    void removeGone(const QSet<QUuid> &keep);
+    void reorder(const QHash<QUuid, int> &newIndex);
+    void insertNew(const QList<HealthRow> &rows);
+    void updateChanged(const QList<HealthRow> &rows);
+    void setCounts(const StateTally &counts);
+
+    StateTally m_counts;
+    QDateTime m_generated;
+};
+
+} // namespace prophasis

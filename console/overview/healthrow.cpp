@@ -1,0 +1,107 @@
+#include "console/overview/healthrow.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <functional>
+
+#include "console/common/statepresentation.h"
+
+namespace prophasis {
+
+namespace {
+
+QDateTime readTime(const QJsonValue &value)
+{
+    if (!value.isString())
+        return {};
+    QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    return time.isValid() ? time.toUTC() : QDateTime();
+}
+
+HealthEntry readKey(const QJsonObject &object)
+{
+    return HealthEntry{QUuid::fromString(object.value(QLatin1String("id")).toString()),
+                       object.value(QLatin1String("name")).toString(),
+                       stateFromWire(object.value(QLatin1String("state")).toString())};
+}
+
+// The core sends rows worst first already; sorting again keeps the models' invariant even for a
+// core that someday sorts otherwise, and costs little on sorted input.
+void sortRows(QList<HealthRow> &rows)
+{
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const HealthRow &a, const HealthRow &b) { return isWorstFirstBefore(a.key, b.key); });
+}
+
+HealthReport readReport(const QJsonObject &json, QLatin1String listName,
+                        const std::function<HealthRow(const QJsonObject &)> &readRow)
+{
+    HealthReport report;
+    const QJsonValue list = json.value(listName);
+    if (!list.isArray())
+        return report;
+    const QJsonArray array = list.toArray();
+    report.rows.reserve(array.size());
+    for (const QJsonValue &value : array) {
+        HealthRow row = readRow(value.toObject());
+        if (!row.key.id.isNull())
+            report.rows.append(std::move(row));
+    }
+    sortRows(report.rows);
+    report.counts = StateTally::fromJson(json.value(QLatin1String("counts")).toObject());
+    report.generated = readTime(json.value(QLatin1String("generated")));
+    report.valid = true;
+    return report;
+}
+
+} // namespace
+
+int StateTally::total() const
+{
+    int sum = 0;
+    for (const int count : m_counts)
+        sum += count;
+    return sum;
+}
+
+StateTally StateTally::fromJson(const QJsonObject &object)
+{
+    // Named once: a host list reads these for every host.
+    static const QList<std::pair<State, QString>> names = [] {
+        QList<std::pair<State, QString>> list;
+        for (const State state : statesWorstFirst())
+            list.append({state, enumName(state)});
+        return list;
+    }();
+    StateTally tally;
+    for (const auto &[state, name] : names)
+        tally.add(state, object.value(name).toInt());
+    return tally;
+}
+
+HealthReport parseHostsReport(const QJsonObject &json)
+{
+    return readReport(json, QLatin1String("hosts"), [](const QJsonObject &object) {
+        HealthRow row;
+        row.key = readKey(object);
+        row.address = object.value(QLatin1String("address")).toString();
+        row.enabled = object.value(QLatin1String("enabled")).toBool(true);
+        row.series = StateTally::fromJson(object.value(QLatin1String("series")).toObject());
+        row.newestResult = readTime(object.value(QLatin1String("newest_result")));
+        return row;
+    });
+}
+
+HealthReport parseServicesReport(const QJsonObject &json)
+{
+    return readReport(json, QLatin1String("services"), [](const QJsonObject &object) {
+        HealthRow row;
+        row.key = readKey(object);
+        row.description = object.value(QLatin1String("description")).toString();
+        return row;
+    });
+}
+
+} // namespace prophasis
