@@ -121,6 +121,48 @@ private Q_SLOTS:
                  2);
     }
 
+    void hostReportHoldsTheStoredSeries()
+    {
+        // The last ten minutes in buckets of a second: each stored run is a point of its own.
+        const QByteArray target = ("/api/v1/reports/hosts/" + m_shop->web1Id() + "?points=600&from=" +
+                                   QDateTime::currentDateTimeUtc().addSecs(-600).toString(Qt::ISODate))
+                                      .toLatin1();
+        const auto web = [&] {
+            return m_core->call("GET", target, m_shop->adminToken())
+                .json()
+                .value(QStringLiteral("series"))
+                .toArray()
+                .first()
+                .toObject();
+        };
+        const auto points = [](const QJsonObject &chart) {
+            return chart.value(QStringLiteral("points")).toArray();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(points(web().value(QStringLiteral("value")).toObject()).size() >= 2,
+                                 StateTimeoutMs);
+        const HttpsAnswer detail = m_core->call("GET", target, m_shop->adminToken());
+        QCOMPARE(detail.status, 200);
+        const QJsonArray series = detail.json().value(QStringLiteral("series")).toArray();
+        QCOMPARE(series.size(), 1);
+        const QJsonObject shop = series.first().toObject();
+        QCOMPARE(shop.value(QStringLiteral("check_id")).toString(), m_shop->checkId());
+        QCOMPARE(shop.value(QStringLiteral("plugin_key")).toString(), test::LiveShop::PluginId);
+        QCOMPARE(shop.value(QStringLiteral("state")).toString(), QStringLiteral("ok"));
+        QCOMPARE(points(shop.value(QStringLiteral("value")).toObject())
+                     .last()
+                     .toObject()
+                     .value(QStringLiteral("max"))
+                     .toDouble(),
+                 1.0);
+        const QJsonArray metrics = shop.value(QStringLiteral("metrics")).toArray();
+        QCOMPARE(metrics.size(), 1);
+        const QJsonObject responseTime = metrics.first().toObject();
+        QCOMPARE(responseTime.value(QStringLiteral("metric")).toString(), test::LiveShop::ResponseMetric);
+        QCOMPARE(responseTime.value(QStringLiteral("unit")).toString(), QStringLiteral("ms"));
+        QVERIFY(!points(responseTime).isEmpty());
+        QCOMPARE(points(responseTime).last().toObject().value(QStringLiteral("max")).toDouble(), 20.0);
+    }
+
     void flippingWeb2MakesItCriticalAndTheServiceDegraded()
     {
         test::SseClient stream(m_core->port(), "/api/v1/events?types=health", bearer(m_shop->adminToken()));

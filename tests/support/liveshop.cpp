@@ -140,7 +140,12 @@ QJsonObject LiveShop::mockHosts() const
         const QJsonObject result{
             {QStringLiteral("value"), failing ? 0 : 1},
             {QStringLiteral("message"), failing ? QStringLiteral("shop down") : QStringLiteral("shop up")},
-            {QStringLiteral("status"), failing ? QStringLiteral("critical") : QStringLiteral("ok")}};
+            {QStringLiteral("status"), failing ? QStringLiteral("critical") : QStringLiteral("ok")},
+            // A metric beside the value, so a host page has two charts to draw.
+            {QStringLiteral("metrics"),
+             QJsonArray{QJsonObject{{QStringLiteral("name"), ResponseMetric},
+                                    {QStringLiteral("value"), failing ? 5000 : 20},
+                                    {QStringLiteral("unit"), QStringLiteral("ms")}}}}};
         QJsonObject entry = testing::MockAgentProcess::hostEntry(
             0, QStringLiteral("normal"),
             {{PluginId, testing::MockAgentProcess::pluginEntry(m_packageSha256, result)}});

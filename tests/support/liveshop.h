@@ -22,6 +22,8 @@ public:
     static inline const QString Web1 = QStringLiteral("web1");
     static inline const QString Web2 = QStringLiteral("web2");
     static inline const QString ServiceName = QStringLiteral("Shop");
+    // Every run answers value 1 and this metric at 20 ms (failing: value 0, 5000 ms).
+    static inline const QString ResponseMetric = QStringLiteral("response_time");
 
     // A viewer made by createViewer().
     struct Credentials
@@ -39,7 +41,7 @@ public:
     // step failed.
     bool setUp(QString *error = nullptr);
     // Rewrites the mock's file: `host` (web1 or web2) answers a failing run (value 0, status
-    // critical), or a good one again. The mock reads it within a fraction of a second.
+    // critical, ResponseMetric 5000), or a good one again. The mock reads it within a fraction of a second.
     bool flip(const QString &host, bool failing);
     // A new admin session, e.g. after the core restarted (sessions live in its database, but a
     // test should not depend on that).
