@@ -49,8 +49,10 @@ public:
     // What this run wrote so far (init's output too when it failed).
     QString log();
 
-    // One request over a fresh TLS connection, blocking (the core is another process). An answer
-    // from a server whose key is not the core's is turned into status 0 with an error.
+    // One request over a fresh TLS connection, blocking (the core is another process), through
+    // tests/health/httpsprobe.h. An answer from a server whose key is not the core's is turned
+    // into status 0 with an error; the key is compared after the exchange (httpsRequest has no
+    // hook before it), which is enough for a core the test started on loopback.
     HttpsAnswer request(const QByteArray &method, const QByteArray &target,
                         const QList<std::pair<QByteArray, QByteArray>> &headers = {},
                         const QByteArray &body = {}, int timeoutMs = 20'000);
