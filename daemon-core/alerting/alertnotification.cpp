@@ -33,12 +33,12 @@ QString nameOf(const QHash<QUuid, T> &objects, const QUuid &id)
 
 } // namespace
 
-QString stateLabel(State state)
+QString alertStateLabel(State state)
 {
     return enumName(state).toUpper().replace(u'_', u' ');
 }
 
-QString stateColour(State state)
+QString alertStateColour(State state)
 {
     switch (state) {
     case State::Critical:
@@ -76,7 +76,7 @@ QString AlertNotification::summary() const
 {
     if (isTest())
         return QStringLiteral("TEST: alert \"%1\" works").arg(alertName);
-    return QStringLiteral("%1 is %2 (was %3)").arg(subjectName, stateLabel(to), stateLabel(from));
+    return QStringLiteral("%1 is %2 (was %3)").arg(subjectName, alertStateLabel(to), alertStateLabel(from));
 }
 
 QString AlertNotification::causeLine(const AlertCause &cause)
@@ -85,7 +85,7 @@ QString AlertNotification::causeLine(const AlertCause &cause)
                        .arg(cause.checkName, cause.pluginName, cause.hostName);
     if (!cause.hasResult)
         return line;
-    line += QStringLiteral(": ") + stateLabel(cause.classification);
+    line += QStringLiteral(": ") + alertStateLabel(cause.classification);
     if (cause.resultType != ResultType::Success)
         line += QStringLiteral(" (%1)").arg(enumName(cause.resultType));
     if (!cause.message.isEmpty())
@@ -121,7 +121,7 @@ QString AlertNotification::textBody() const
     } else {
         text += QStringLiteral("Service:  %1\n").arg(subjectName);
     }
-    text += QStringLiteral("State:    %1, was %2\n").arg(stateLabel(to), stateLabel(from));
+    text += QStringLiteral("State:    %1, was %2\n").arg(alertStateLabel(to), alertStateLabel(from));
     text += QStringLiteral("Changed:  %1\n").arg(humanTime(time));
     text += QStringLiteral("Alert:    %1\n\n").arg(alertName);
     text += QStringLiteral("Why:\n");

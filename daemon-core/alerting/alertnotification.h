@@ -71,9 +71,10 @@ AlertNotification buildNotification(const Alert &alert, const AlertEvent &event,
 // A clearly marked test message for `alert` (the console's Test button).
 AlertNotification buildTestNotification(const Alert &alert, const QDateTime &now);
 
-// How states are shown to people: "CRITICAL", "NO DATA".
-QString stateLabel(State state);
+// How states are shown to people in alerts: "CRITICAL", "NO DATA". Named apart from the console's
+// stateLabel()/stateColour() so console tests can link a core's API beside the console.
+QString alertStateLabel(State state);
 // A colour per state for chat templates, "#rrggbb".
-QString stateColour(State state);
+QString alertStateColour(State state);
 
 } // namespace prophasis

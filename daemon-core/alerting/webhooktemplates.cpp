@@ -47,12 +47,13 @@ QJsonObject slackPayload(const AlertNotification &notification)
     QJsonArray fields{
         field(subjectTitle(notification), notification.subjectName),
         field(QStringLiteral("State"),
-              QStringLiteral("%1, was %2").arg(stateLabel(notification.to), stateLabel(notification.from))),
+              QStringLiteral("%1, was %2")
+                  .arg(alertStateLabel(notification.to), alertStateLabel(notification.from))),
         field(QStringLiteral("Changed"), changedAt(notification)),
         field(QStringLiteral("Alert"), notification.alertName),
     };
     QJsonObject attachment{
-        {QStringLiteral("color"), stateColour(notification.to)},
+        {QStringLiteral("color"), alertStateColour(notification.to)},
         {QStringLiteral("fallback"), notification.summary()},
         {QStringLiteral("title"), notification.summary()},
         {QStringLiteral("text"), reasons(notification)},
@@ -93,7 +94,8 @@ QJsonObject teamsPayload(const AlertNotification &notification)
     QJsonArray facts{
         fact(subjectTitle(notification), notification.subjectName),
         fact(QStringLiteral("State"),
-             QStringLiteral("%1, was %2").arg(stateLabel(notification.to), stateLabel(notification.from))),
+             QStringLiteral("%1, was %2")
+                 .arg(alertStateLabel(notification.to), alertStateLabel(notification.from))),
         fact(QStringLiteral("Changed"), changedAt(notification)),
         fact(QStringLiteral("Alert"), notification.alertName),
     };

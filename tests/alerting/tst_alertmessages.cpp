@@ -191,7 +191,7 @@ private Q_SLOTS:
         const QJsonObject json = webhookPayload(WebhookTemplate::Slack, scene.notification());
         QCOMPARE(json.value(QStringLiteral("text")).toString(), scene.notification().summary());
         const QJsonObject attachment = json.value(QStringLiteral("attachments")).toArray().first().toObject();
-        QCOMPARE(attachment.value(QStringLiteral("color")).toString(), stateColour(State::Critical));
+        QCOMPARE(attachment.value(QStringLiteral("color")).toString(), alertStateColour(State::Critical));
         QVERIFY(attachment.value(QStringLiteral("text")).toString().contains(QStringLiteral("no answer")));
         const QJsonArray fieldList = attachment.value(QStringLiteral("fields")).toArray();
         QCOMPARE(fieldList.first()[QStringLiteral("title")].toString(), QStringLiteral("Host"));

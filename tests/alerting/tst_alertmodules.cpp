@@ -9,8 +9,8 @@
 #include "daemon-core/alerting/emailmodule.h"
 #include "daemon-core/alerting/syslogmodule.h"
 #include "daemon-core/alerting/webhookmodule.h"
-#include "tests/support/processgone.h"
 #include "tests/alerting/alertingfixtures.h"
+#include "tests/support/processgone.h"
 
 using namespace prophasis;
 using namespace prophasis::test;
@@ -269,7 +269,7 @@ private Q_SLOTS:
                          .toArray()
                          .first()[QStringLiteral("color")]
                          .toString(),
-                     stateColour(State::Critical));
+                     alertStateColour(State::Critical));
         } else {
             QCOMPARE(json.value(QStringLiteral("type")).toString(), QStringLiteral("message"));
             const QJsonObject card = json.value(QStringLiteral("attachments"))
