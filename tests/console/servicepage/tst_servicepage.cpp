@@ -11,21 +11,13 @@
 #include "console/client/eventstreamclient.h"
 #include "console/servicepage/servicepage.h"
 #include "console/servicepage/servicetreemodel.h"
-#include "daemon-core/api/entityroutes.h"
-#include "daemon-core/api/eventroutes.h"
-#include "daemon-core/api/eventstream.h"
-#include "daemon-core/api/reportroutes.h"
 #include "daemon-core/engine/healthtracker.h"
-#include "daemon-core/reports/statichealthsource.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/configurationloader.h"
-#include "daemon-core/storage/hoststore.h"
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultstore.h"
-#include "daemon-core/storage/secretbox.h"
-#include "daemon-core/storage/servicestore.h"
 #include "shared/tls/identity.h"
-#include "tests/api/apitestserver.h"
+#include "tests/api/managementapibench.h"
 
 using namespace prophasis;
 
@@ -62,10 +54,8 @@ ServiceReport report(State state, const QList<ServiceMemberReport> &dependencies
 
 // The service page: its tree model under QAbstractItemModelTester, the one-sentence reason for
 // degraded, critical and healthy structures, and the page itself against the real management
-// API (the hosts, services, report and event routes as the core mounts them; not the whole
-// ManagementApiBench: its engine and alert routes bring the alerting library, whose own
-// stateColour() and stateLabel() clash with the console's at link time) showing a service with a redundancy
-// group, following the event stream, and opening members.
+// API (ManagementApiBench: every route mounted, the present from its StaticHealthSource) showing
+// a service with a redundancy group, following the event stream, and opening members.
 class TestServicePage : public QObject
 {
     Q_OBJECT
@@ -161,28 +151,7 @@ private Q_SLOTS:
 
     void pageAgainstTheApi()
     {
-        struct Bench
-        {
-            Bench(test::TestDatabase &database, QObject *context)
-                : api(database, context)
-                , events(api.storage(), health)
-            {
-                // The hosts and services collections as mountConfigurationRoutes() mounts them.
-                mountEntityRoutes<Host, HostStore>(api.routes(), api.api(), QStringLiteral("hosts"),
-                                                   QStringLiteral("host"),
-                                                   [](Database &db) { return HostStore(db); });
-                mountEntityRoutes<Service, ServiceStore>(api.routes(), api.api(), QStringLiteral("services"),
-                                                         QStringLiteral("service"),
-                                                         [](Database &db) { return ServiceStore(db); });
-                mountReportRoutes(api.routes(), api.api(), health);
-                mountEventRoutes(api.routes(), api.api(), events);
-            }
-            ~Bench() { api.server().stop(); }
-            test::ApiTestServer api;
-            SecretBox secrets{SecretBox::generateKey()};
-            StaticHealthSource health{Configuration{}, LatestResults{}};
-            EventStream events;
-        } bench(*m_database, this);
+        test::ManagementApiBench bench(*m_database, this);
         QString error;
         QVERIFY2(bench.api.start(&error), qPrintable(error));
         const QString admin = bench.api.loginAdmin();
