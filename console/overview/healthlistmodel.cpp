@@ -3,6 +3,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <numeric>
 
 #include "console/common/statepresentation.h"
 
@@ -124,6 +125,10 @@ void HealthListModel::reorder(const QHash<QUuid, int> &newIndex)
     for (int i = 0; i < target.size(); ++i)
         if (!placed[i])
             toMove.append(target[i]);
+    if (toMove.size() > MaxMovesPerRefresh) {
+        reorderAtOnce(target);
+        return;
+    }
     for (const int wanted : std::as_const(toMove)) {
         const int from = int(target.indexOf(wanted));
         // Just after the last placed row that comes before it in the new order.
@@ -143,6 +148,32 @@ void HealthListModel::reorder(const QHash<QUuid, int> &newIndex)
             placed[from] = true;
         }
     }
+}
+
+void HealthListModel::reorderAtOnce(const QList<int> &target)
+{
+    // Rows keep their identity through the persistent indexes, so selections and current rows
+    // follow them, as with moves.
+    QList<int> order(target.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&target](int a, int b) { return target[a] < target[b]; });
+    QList<int> newRow(target.size());
+    for (int position = 0; position < order.size(); ++position)
+        newRow[order[position]] = position;
+
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    QList<HealthRow> rows;
+    rows.reserve(m_rows.size());
+    for (const int old : std::as_const(order))
+        rows.append(std::move(m_rows[old]));
+    m_rows = std::move(rows);
+    const QModelIndexList before = persistentIndexList();
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (const QModelIndex &index : before)
+        after.append(this->index(newRow[index.row()], index.column()));
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
 void HealthListModel::insertNew(const QList<HealthRow> &rows)

@@ -9,9 +9,9 @@
 namespace prophasis {
 
 // The host and service lists' common part: rows kept worst first (isWorstFirstBefore), refreshed
-// from a new report without a reset (rows removed, moved, inserted and changed one by one, so a
-// view's selection, current row and scroll position stay), and a single health event applied
-// at once. Subclasses name the columns and read the report.
+// from a new report without a reset (rows removed, moved, inserted and changed one by one — or
+// many moves as one layout change — so a view's selection, current row and scroll position stay),
+// and a single health event applied at once. Subclasses name the columns and read the report.
 class HealthListModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -24,6 +24,10 @@ public:
         SearchTextRole,            // everything the search field matches, one string
         SortRole,                  // what the column sorts by (state: severity rank)
     };
+
+    // Beyond this many rows changing place in one refresh, one layout change costs views and
+    // proxies less than a move each (a proxy sorts again per move). Both keep selections.
+    static constexpr int MaxMovesPerRefresh = 8;
 
     explicit HealthListModel(QObject *parent = nullptr);
 
@@ -65,6 +69,7 @@ protected:
 private:
     void removeGone(const QSet<QUuid> &keep);
     void reorder(const QHash<QUuid, int> &newIndex);
+    void reorderAtOnce(const QList<int> &target);
     void insertNew(const QList<HealthRow> &rows);
     void updateChanged(const QList<HealthRow> &rows);
     void setCounts(const StateTally &counts);

@@ -169,6 +169,37 @@ private Q_SLOTS:
                  0);
     }
 
+    void manyMovesAreOneLayoutChangeKeepingTheSelection()
+    {
+        HostListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<HostSummary> hosts;
+        for (int i = 0; i < 100; ++i)
+            hosts.append(hostSummary(QStringLiteral("host%1").arg(i, 3, 10, QLatin1Char('0')), State::Ok));
+        model.applyJson(hostsJson(hosts));
+        OverviewFilterModel filter; // as the page shows it: sorted worst first
+        filter.setSourceModel(&model);
+        filter.sort(0);
+        QItemSelectionModel selection(&filter);
+        const QUuid selected = hosts[50].id;
+        selection.setCurrentIndex(filter.mapFromSource(model.index(model.rowOf(selected), 1)),
+                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+        ShapeSpies spies(&model);
+        for (int i = 0; i < 100; i += 5)
+            hosts[i].state = State::Major; // twenty rows move up, host050 among them
+        model.applyJson(hostsJson(hosts));
+        QCOMPARE(spies.reset.count(), 0);
+        QCOMPARE(spies.moved.count(), 0);
+        QCOMPARE(spies.layout.count(), 1);
+        QCOMPARE(namesOf(model), expectedOrder(hosts));
+        QCOMPARE(namesOf(filter), expectedOrder(hosts));
+        QCOMPARE(selection.currentIndex().data(HealthListModel::IdRole).toUuid(), selected);
+        QCOMPARE(selection.selectedRows().size(), 1);
+        QCOMPARE(selection.selectedRows().first().data(HealthListModel::IdRole).toUuid(), selected);
+        QCOMPARE(selection.currentIndex().row(), 10); // the eleventh major host
+    }
+
     void manyRandomRefreshesStayConsistent()
     {
         // Random reports in a row: after each, the rows are exactly the report's, worst first,
