@@ -46,8 +46,25 @@ ConnectDialog::ConnectDialog(ApiClient &client, ProfileStore &profiles, Password
     m_password->setEchoMode(QLineEdit::Password);
     m_remember = new QCheckBox(tr("Remember the password in the system keychain"), this);
     m_remember->setToolTip(tr("Kept by the operating system's keychain, never in a plain file."));
+    QString noKeychain;
+    m_keychainAvailable = PasswordVault::keychainAvailable(&noKeychain);
+    if (!m_keychainAvailable) {
+        // Said up front rather than after connecting: a plain file is never the fallback.
+        m_remember->setEnabled(false);
+        m_remember->setToolTip(
+            tr("No system keychain is available here (%1): the password cannot be remembered.")
+                .arg(noKeychain));
+    }
     m_keyNote = new QLabel(this);
     m_keyNote->setWordWrap(true);
+
+    // Named for tests and for style sheets.
+    m_profileBox->setObjectName(QStringLiteral("profile"));
+    m_name->setObjectName(QStringLiteral("name"));
+    m_core->setObjectName(QStringLiteral("core"));
+    m_user->setObjectName(QStringLiteral("user"));
+    m_password->setObjectName(QStringLiteral("password"));
+    m_remember->setObjectName(QStringLiteral("rememberPassword"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Profile:"), profileRow);
@@ -59,12 +76,14 @@ ConnectDialog::ConnectDialog(ApiClient &client, ProfileStore &profiles, Password
     form->addRow(tr("Core key:"), m_keyNote);
 
     m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("status"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_connectButton = buttons->addButton(tr("Connect"), QDialogButtonBox::AcceptRole);
     m_connectButton->setDefault(true);
+    m_connectButton->setObjectName(QStringLiteral("connect"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -82,8 +101,19 @@ ConnectDialog::ConnectDialog(ApiClient &client, ProfileStore &profiles, Password
 
     connect(&m_sequence, &ConnectSequence::progress, m_status, &QLabel::setText);
     connect(&m_sequence, &ConnectSequence::keyConfirmationNeeded, this,
-            [this](const QString &, const QString &fingerprint) {
-                m_sequence.confirmKey(askToTrustKey(fingerprint));
+            [this](const QString &key, const QString &fingerprint) {
+                // Confirmed once in this dialog (then, say, the password was mistyped): not asked again.
+                const QUrl core = m_sequence.profile().coreUrl;
+                if (key == m_confirmedKey && core == m_confirmedCore) {
+                    m_sequence.confirmKey(true);
+                    return;
+                }
+                const bool trusted = askToTrustKey(fingerprint);
+                if (trusted) {
+                    m_confirmedKey = key;
+                    m_confirmedCore = core;
+                }
+                m_sequence.confirmKey(trusted);
             });
     connect(&m_sequence, &ConnectSequence::succeeded, this, &ConnectDialog::finishConnected);
     connect(&m_sequence, &ConnectSequence::failed, this,
@@ -120,13 +150,13 @@ void ConnectDialog::showProfile(int index)
     m_core->setText(m_loaded.coreUrl.isValid() ? m_loaded.coreUrl.toString() : QString());
     m_user->setText(m_loaded.user);
     m_password->clear();
-    m_remember->setChecked(m_loaded.rememberPassword);
+    m_remember->setChecked(m_keychainAvailable && m_loaded.rememberPassword);
     m_keyNote->setText(m_loaded.name.isEmpty() ? tr("Shown for you to check on the first connection.")
                        : m_loaded.pinnedKey.isEmpty()
                            ? tr("A certificate issued by a trusted authority.")
                            : tr("Pinned: %1").arg(groupedFingerprint(m_loaded.pinnedKey)));
     m_status->clear();
-    if (m_loaded.rememberPassword) {
+    if (m_keychainAvailable && m_loaded.rememberPassword) {
         const QString key = m_loaded.keychainKey();
         m_vault.readPassword(key, this, [this, key](const VaultResult &result) {
             if (m_loaded.keychainKey() != key)

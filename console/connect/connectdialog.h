@@ -55,6 +55,9 @@ private:
     ConnectSequence m_sequence;
     ConnectionProfile m_loaded; // the saved profile the form started from (its pin is kept only for its core)
     ConnectionProfile m_connected;
+    bool m_keychainAvailable = false;
+    QString m_confirmedKey; // the key confirmed in this dialog, for m_confirmedCore
+    QUrl m_confirmedCore;
     QComboBox *m_profileBox = nullptr;
     QPushButton *m_addButton = nullptr;
     QPushButton *m_removeButton = nullptr;

@@ -26,17 +26,20 @@ ReloginDialog::ReloginDialog(ApiClient &client, QWidget *parent)
     auto *user = new QLabel(m_client.userName(), this);
     m_password = new QLineEdit(this);
     m_password->setEchoMode(QLineEdit::Password);
+    m_password->setObjectName(QStringLiteral("password"));
     auto *form = new QFormLayout;
     form->addRow(tr("Core:"), core);
     form->addRow(tr("User:"), user);
     form->addRow(tr("Password:"), m_password);
 
     m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("status"));
     m_status->setWordWrap(true);
 
     auto *buttons = new QDialogButtonBox(this);
     m_loginButton = buttons->addButton(tr("Log in"), QDialogButtonBox::AcceptRole);
     m_loginButton->setDefault(true);
+    m_loginButton->setObjectName(QStringLiteral("login"));
     QPushButton *logoutButton = buttons->addButton(tr("Log out"), QDialogButtonBox::DestructiveRole);
     logoutButton->setToolTip(tr("Unsaved edits are lost."));
 
