@@ -65,7 +65,8 @@ void HostChartView::reportSpan()
 void HostChartView::wheelEvent(QWheelEvent *event)
 {
     const double notches = event->angleDelta().y() / 120.0;
-    if (notches == 0 || !timeAxis(chart())) {
+    // The plain wheel scrolls the page the chart sits in; with Ctrl it zooms.
+    if (!(event->modifiers() & Qt::ControlModifier) || notches == 0 || !timeAxis(chart())) {
         event->ignore();
         return;
     }

@@ -7,10 +7,11 @@
 
 namespace prophasis {
 
-// One chart of the host page with its interaction: the mouse wheel zooms the time axis around the
-// pointer, a drag pans, a Shift-drag selects a span to zoom to (rubber band), hovering shows the
-// value, time and message there. The y axis stays put; every time span the user picks is
-// reported by userSpanChanged() so the page can move its other charts along and fetch finer data.
+// One chart of the host page with its interaction: Ctrl + the mouse wheel zooms the time axis
+// around the pointer (the plain wheel scrolls the page of charts), a drag pans, a Shift-drag selects a span
+// to zoom to (rubber band), hovering shows the value, time and message there. The y axis stays put; every
+// time span the user picks is reported by userSpanChanged() so the page can move its other charts along and
+// fetch finer data.
 class HostChartView : public QChartView
 {
     Q_OBJECT

@@ -105,6 +105,8 @@ HostPage::HostPage(ApiClient &client, EventStreamClient &events, QWidget *parent
     m_tabs->addTab(m_messageTable, tr("Messages"));
     m_tabs->addTab(m_changeTable, tr("Health history"));
     layout->addWidget(m_tabs, 1);
+    connect(m_tabs, &QTabWidget::currentChanged, this,
+            [this] { QTimer::singleShot(0, this, &HostPage::buildVisibleCharts); });
 
     m_zoomFetch.setSingleShot(true);
     m_zoomFetch.setInterval(ZoomFetchDelayMs);
@@ -206,7 +208,7 @@ void HostPage::buildRangeBar(QVBoxLayout *layout)
     row->addWidget(m_customBox);
     row->addStretch(1);
 
-    auto *hint = new QLabel(tr("Wheel: zoom · drag: pan · Shift+drag: zoom to a span"), this);
+    auto *hint = new QLabel(tr("Ctrl+wheel: zoom · drag: pan · Shift+drag: zoom to a span"), this);
     hint->setEnabled(false);
     row->addWidget(hint);
     m_resetZoom = new QPushButton(tr("Reset zoom"), this);
@@ -426,6 +428,12 @@ void HostPage::updateCheckNowAccess()
     m_checkNow->setToolTip(viewer
                                ? tr("Viewers cannot start checks; an operator or admin can.")
                                : tr("Run every check of this host now instead of waiting for its schedule."));
+}
+
+void HostPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    QTimer::singleShot(0, this, &HostPage::buildVisibleCharts);
 }
 
 bool HostPage::eventFilter(QObject *watched, QEvent *event)

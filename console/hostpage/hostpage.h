@@ -103,6 +103,7 @@ private:
     void healthChanged(const QJsonObject &event);
     QDateTime now() const;
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
     ApiClient &m_client;
     EventStreamClient &m_events;

@@ -132,6 +132,7 @@ void SeriesSection::ensureCharts()
             m_messages->setSelectionBehavior(QAbstractItemView::SelectRows);
             m_messages->setWordWrap(false);
             m_charts->addWidget(m_messages);
+            m_messages->show();
         }
         m_messageModel->setRuns(m_series.messages);
         m_messages->setVisible(!m_series.messages.isEmpty());
@@ -146,6 +147,7 @@ void SeriesSection::ensureCharts()
         view->setFixedHeight(ChartHeight);
         connect(view, &HostChartView::userSpanChanged, this, &SeriesSection::userSpanChanged);
         m_charts->addWidget(view);
+        view->show(); // a layout shows widgets added to a visible parent only later, queued
         m_views.append(view);
     }
     for (qsizetype i = 0; i < specs.size(); ++i)
