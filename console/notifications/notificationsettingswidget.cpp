@@ -77,6 +77,7 @@ NotificationSettingsWidget::NotificationSettingsWidget(QWidget *parent)
 
 void NotificationSettingsWidget::setPolicy(const NotificationPolicy &policy)
 {
+    m_base = policy;
     m_setting = true;
     for (auto it = m_states.cbegin(); it != m_states.cend(); ++it)
         it.value()->setChecked(policy.notifiesOn(it.key()));
@@ -90,9 +91,9 @@ void NotificationSettingsWidget::setPolicy(const NotificationPolicy &policy)
 
 NotificationPolicy NotificationSettingsWidget::policy() const
 {
-    NotificationPolicy policy;
-    for (const State state : statesWorstFirst())
-        policy.setNotifiesOn(state, m_states.contains(state) && m_states.value(state)->isChecked());
+    NotificationPolicy policy = m_base; // keeps what the form does not offer
+    for (auto it = m_states.cbegin(); it != m_states.cend(); ++it)
+        policy.setNotifiesOn(it.key(), it.value()->isChecked());
     policy.setHosts(m_hosts->isChecked());
     policy.setServices(m_services->isChecked());
     policy.setQuietHoursEnabled(m_quiet->isChecked());

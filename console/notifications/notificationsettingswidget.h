@@ -36,7 +36,8 @@ private:
     QGroupBox *m_quiet;
     QTimeEdit *m_quietFrom;
     QTimeEdit *m_quietTo;
-    bool m_setting = false; // setPolicy() is filling the form: no policyChanged()
+    NotificationPolicy m_base; // the policy last set
+    bool m_setting = false;    // setPolicy() is filling the form: no policyChanged()
 };
 
 } // namespace prophasis

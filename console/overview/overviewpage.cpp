@@ -149,8 +149,13 @@ QTableView *OverviewPage::makeView(OverviewFilterModel *filter, int stretchColum
     view->horizontalHeader()->setHighlightSections(false);
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     view->horizontalHeader()->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
-    view->horizontalHeader()->resizeSection(0, 110);
-    view->horizontalHeader()->resizeSection(1, 200);
+    // Widths that fit 1366 pixels with room for the stretched column.
+    const QList<int> widths = filter->sourceModel()->columnCount() == HostListModel::ColumnCount
+                                  ? QList<int>{110, 200, 190, 0, 170}
+                                  : QList<int>{110, 240, 0};
+    for (int column = 0; column < widths.size(); ++column)
+        if (column != stretchColumn)
+            view->horizontalHeader()->resizeSection(column, widths[column]);
     return view;
 }
 
@@ -246,7 +251,9 @@ void OverviewPage::updateCounts()
 void OverviewPage::updateLive(bool connected)
 {
     // Words and colour: the dot alone would say nothing to a colour-blind eye.
-    m_live->setText(connected ? tr("● Live") : tr("● Reconnecting…"));
+    if (connected)
+        m_everLive = true;
+    m_live->setText(connected ? tr("● Live") : m_everLive ? tr("● Reconnecting…") : tr("● Not live yet"));
     m_live->setStyleSheet(QStringLiteral("QLabel { color: %1; font-weight: bold; }")
                               .arg(stateColour(connected ? State::Ok : State::Major).name()));
     m_live->setToolTip(connected ? tr("Changes appear as they happen.")

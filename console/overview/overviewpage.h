@@ -89,6 +89,7 @@ private:
     bool m_again = false;  // a refresh was asked for while one ran
     bool m_failed = false; // one of the running requests failed
     State m_worst = State::NoData;
+    bool m_everLive = false; // the stream was connected once: "reconnecting" from then on
 };
 
 } // namespace prophasis

@@ -18,13 +18,6 @@ StateChipStrip::StateChipStrip(QWidget *parent)
         chip->setAutoRaise(false);
         chip->setToolButtonStyle(Qt::ToolButtonTextOnly);
         chip->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
-        // The state's colour with its readable text colour; a chosen chip gets a thick frame, so
-        // the choice does not rest on colour either.
-        chip->setStyleSheet(QStringLiteral("QToolButton { background: %1; color: %2; border: 2px solid %1;"
-                                           " border-radius: 4px; padding: 3px 8px; }"
-                                           "QToolButton:checked { border: 3px solid palette(text);"
-                                           " font-weight: bold; }")
-                                .arg(stateColour(state).name(), stateTextColour(state).name()));
         connect(chip, &QToolButton::clicked, this, [this, state] { chipClicked(state); });
         m_chips.insert(state, chip);
         layout->addWidget(chip);
@@ -45,6 +38,19 @@ void StateChipStrip::setCounts(const StateTally &hosts, const StateTally &servic
                                         tr("%n service(s)", "", serviceCount));
         chip->setToolTip(detail + u'\n' + tr("Click to show only these; click again to show all."));
         chip->setAccessibleName(detail);
+        // The state's colour with its readable text colour while something is in it; an empty
+        // state only framed in it, so the states that matter stand out. A chosen chip gets a thick
+        // frame and bold words, so the choice does not rest on colour either.
+        const QString colour = stateColour(state).name();
+        const QString fill =
+            hostCount + serviceCount > 0
+                ? QStringLiteral("background: %1; color: %2;").arg(colour, stateTextColour(state).name())
+                : QStringLiteral("background: palette(base); color: palette(text);");
+        chip->setStyleSheet(QStringLiteral("QToolButton { %1 border: 2px solid %2; border-radius: 4px;"
+                                           " padding: 3px 8px; }"
+                                           "QToolButton:checked { border: 3px solid palette(text);"
+                                           " font-weight: bold; }")
+                                .arg(fill, colour));
     }
 }
 

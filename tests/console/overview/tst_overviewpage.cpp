@@ -176,6 +176,12 @@ private Q_SLOTS:
         QCOMPARE(page.serviceModel()->counts().value(State::Critical), 1);
         QCOMPARE(page.worstState(), State::Critical);
         QCOMPARE(worst.count(), 1);
+        // OVERVIEW_SHOT=file.png saves the page as drawn at 1366 × 768 (for a look, or docs/images).
+        if (qEnvironmentVariableIsSet("OVERVIEW_SHOT")) {
+            page.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&page));
+            page.grab().save(qEnvironmentVariable("OVERVIEW_SHOT"));
+        }
 
         const auto *chips = page.findChild<StateChipStrip *>();
         QVERIFY(chips);
