@@ -160,8 +160,8 @@ void ConnectDialog::showProfile(int index)
         const QString key = m_loaded.keychainKey();
         m_vault.readPassword(key, this, [this, key](const VaultResult &result) {
             if (m_loaded.keychainKey() != key)
-                return; // another profile was chosen meanwhile
-            if (result.ok())
+                return;                                      // another profile was chosen meanwhile
+            if (result.ok() && m_password->text().isEmpty()) // what was typed or given meanwhile wins
                 m_password->setText(result.password);
             else
                 m_status->setText(result.errorText);
@@ -172,12 +172,21 @@ void ConnectDialog::showProfile(int index)
 
 void ConnectDialog::prefill(const ConnectionProfile &profile, const QString &password)
 {
-    const int index = m_profileBox->findData(profile.name);
-    if (index >= 0)
+    // The saved profile of that name, or for that core and user, keeps its pin; otherwise a new one.
+    std::optional<ConnectionProfile> saved = m_profiles.profile(profile.name);
+    if (!saved && profile.coreUrl.isValid())
+        saved = m_profiles.profileFor(profile.coreUrl, profile.user);
+    const int index = saved ? m_profileBox->findData(saved->name) : m_profileBox->count() - 1;
+    {
+        const QSignalBlocker blocker(m_profileBox);
         m_profileBox->setCurrentIndex(index);
-    m_name->setText(profile.name);
-    m_core->setText(profile.coreUrl.toString());
-    m_user->setText(profile.user);
+    }
+    showProfile(index);
+    if (!saved) {
+        m_name->setText(profile.name);
+        m_core->setText(profile.coreUrl.isValid() ? profile.coreUrl.toString() : QString());
+        m_user->setText(profile.user);
+    }
     if (!password.isEmpty())
         m_password->setText(password);
 }

@@ -132,6 +132,24 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(againFinished.size(), 1, 30'000);
         QVERIFY(again.asked.isEmpty());
         QCOMPARE(second.pinnedKey(), serverKey());
+
+        // Prefilled (the command line without a known key) for another core: that core's key is
+        // asked about, the last profile's pin is not carried over.
+        ApiClient third;
+        AnsweringConnectDialog other(third, profiles, vault);
+        other.trust = false;
+        ConnectionProfile elsewhere;
+        elsewhere.name = QStringLiteral("elsewhere");
+        elsewhere.coreUrl = QUrl(QStringLiteral("https://localhost:%1").arg(m_bench->api.port()));
+        elsewhere.user = QStringLiteral("admin");
+        other.prefill(elsewhere, test::AdminPassword);
+        QCOMPARE(child<QLineEdit>(other, "name")->text(), QStringLiteral("elsewhere"));
+        QCOMPARE(child<QLineEdit>(other, "password")->text(), test::AdminPassword);
+        QTest::mouseClick(child<QPushButton>(other, "connect"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(other.asked.size(), 1, 30'000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            child<QLabel>(other, "status")->text().contains(QStringLiteral("not confirmed")), 30'000);
+        QVERIFY(!third.isLoggedIn());
     }
 
     void reloginBringsBackTheWaitingCall()
