@@ -125,7 +125,7 @@ void SeriesSection::ensureCharts()
             m_messages->setModel(m_messageModel);
             m_messages->setColumnHidden(MessageRunModel::SeriesColumn, true);
             m_messages->verticalHeader()->hide();
-            m_messages->horizontalHeader()->setStretchLastSection(false);
+            m_messages->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
             m_messages->horizontalHeader()->setSectionResizeMode(MessageRunModel::MessageColumn,
                                                                  QHeaderView::Stretch);
             m_messages->setMinimumHeight(ChartHeight);
