@@ -110,7 +110,8 @@ std::optional<ConnectionProfile> commandLineProfile(const ConnectRequest &reques
                                                     const ProfileStore &profiles)
 {
     ConnectionProfile profile;
-    if (const std::optional<ConnectionProfile> saved = profiles.profileFor(request.coreUrl, request.user)) {
+    const std::optional<ConnectionProfile> saved = profiles.profileFor(request.coreUrl, request.user);
+    if (saved) {
         profile = *saved;
     } else {
         profile.name = request.user + u'@' + request.coreUrl.host();
@@ -119,7 +120,9 @@ std::optional<ConnectionProfile> commandLineProfile(const ConnectRequest &reques
     }
     if (!request.pinnedKey.isEmpty())
         profile.pinnedKey = request.pinnedKey;
-    if (profile.pinnedKey.isEmpty())
+    // A saved profile without a pin trusts the core's CA-issued certificate (ConnectSequence keeps
+    // it so); a new one without a key must show the key to a person first.
+    if (profile.pinnedKey.isEmpty() && !saved)
         return std::nullopt;
     return profile;
 }

@@ -34,8 +34,9 @@ std::optional<ConnectRequest> connectRequestFrom(const QCommandLineParser &parse
 std::optional<QString> readPasswordFile(const QString &path, QString *error);
 
 // The profile to connect with without any dialog: the saved one for this core and user (or a new
-// one), with the key from --core-key, else the key already pinned for it. nullopt when no key is
-// known, so the person must see and confirm the core's key first (open the ConnectDialog).
+// one), with the key from --core-key, else the key already pinned for it (a saved profile without
+// a pin trusts a CA-issued certificate). nullopt when nothing is known about this core's key, so
+// the person must see and confirm it first (open the ConnectDialog).
 std::optional<ConnectionProfile> commandLineProfile(const ConnectRequest &request,
                                                     const ProfileStore &profiles);
 

@@ -23,6 +23,7 @@ void ConnectSequence::start(const ConnectionProfile &profile, const QString &pas
     m_password = password;
     m_offeredKey.clear();
     m_presentedKey.clear();
+    m_requireCa = false;
     m_stage = Stage::Idle;
     if (!profile.coreUrl.isValid() || profile.coreUrl.host().isEmpty()) {
         fail(Failure::InvalidProfile,
@@ -33,10 +34,21 @@ void ConnectSequence::start(const ConnectionProfile &profile, const QString &pas
         fail(Failure::InvalidProfile, tr("Enter your user name."));
         return;
     }
-    if (m_profile.pinnedKey.isEmpty())
-        probe();
-    else
+    if (!m_profile.pinnedKey.isEmpty()) {
         login();
+        return;
+    }
+    // A saved profile for this core without a pin connected before through a CA-issued
+    // certificate: it must stay one. Asking "is this the right key?" again would let anyone with a
+    // self-signed certificate be confirmed by habit.
+    const std::optional<ConnectionProfile> saved = m_profiles.profile(m_profile.name);
+    if (saved && saved->pinnedKey.isEmpty() &&
+        saved->coreUrl.matches(m_profile.coreUrl, QUrl::StripTrailingSlash)) {
+        m_requireCa = true;
+        login();
+        return;
+    }
+    probe();
 }
 
 void ConnectSequence::probe()
@@ -123,8 +135,16 @@ void ConnectSequence::login()
         }
         switch (result.status) {
         case 0:
-            fail(Failure::Unreachable,
-                 tr("The core at %1 could not be reached: %2").arg(hostText(), result.errorText));
+            if (m_requireCa)
+                fail(Failure::Unreachable, tr("No trusted connection to the core at %1: %2. This profile "
+                                              "trusts the core's CA-issued "
+                                              "certificate; if the core now uses its own key instead, remove "
+                                              "the profile and connect "
+                                              "anew to see and pin that key.")
+                                               .arg(hostText(), result.errorText));
+            else
+                fail(Failure::Unreachable,
+                     tr("The core at %1 could not be reached: %2").arg(hostText(), result.errorText));
             return;
         case 401:
             fail(Failure::WrongPassword, tr("The user name or the password is wrong."));

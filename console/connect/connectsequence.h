@@ -14,6 +14,8 @@ class ProfileStore;
 //   nothing pinned → probe the core; a CA-trusted certificate is accepted as it is, an unknown
 //   key is shown (keyConfirmationNeeded) and pinned in the profile only after confirmKey(true);
 //   then log in; on success the profile is saved (with its pin) and made the last used.
+// A saved profile without a pin trusts a CA-issued certificate and keeps doing so: a certificate
+// no CA vouches for is then refused, not offered for pinning.
 // A pinned key that differs from the one the core presents is refused before the password is
 // sent (the pin is checked on the TLS handshake), and never re-pinned by itself: only
 // forgetPinAndConnect(), which the caller offers after the person confirmed the risk, starts
@@ -83,7 +85,8 @@ private:
     QString m_offeredKey;   // the probed key awaiting confirmation
     QString m_presentedKey; // the key a pin mismatch presented
     Stage m_stage = Stage::Idle;
-    quint64 m_attempt = 0; // answers of an abandoned attempt are ignored
+    bool m_requireCa = false; // a saved profile that trusts a CA-issued certificate: no key question
+    quint64 m_attempt = 0;    // answers of an abandoned attempt are ignored
 };
 
 } // namespace prophasis

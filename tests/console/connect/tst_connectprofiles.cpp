@@ -172,6 +172,13 @@ private Q_SLOTS:
         QVERIFY(profile);
         QCOMPARE(profile->name, QStringLiteral("Office"));
         QCOMPARE(profile->pinnedKey, SomeKey);
+        // A saved profile without a pin (a CA-issued certificate) connects as it is, too.
+        ConnectionProfile ca = officeProfile();
+        ca.pinnedKey.clear();
+        ProfileStore().save(ca);
+        const std::optional<ConnectionProfile> caProfile = commandLineProfile(*request, ProfileStore());
+        QVERIFY(caProfile);
+        QVERIFY(caProfile->pinnedKey.isEmpty());
     }
 
     void commandLineRefusals()

@@ -210,6 +210,22 @@ private Q_SLOTS:
         QCOMPARE(outcome.failure, ConnectSequence::Failure::LockedOut);
     }
 
+    void savedCaProfileIsNeverOfferedForPinning()
+    {
+        // A saved profile without a pin trusts a CA-issued certificate; the test core's certificate
+        // is self-signed, as an impostor's would be: refused without asking about its key.
+        ProfileStore store;
+        store.save(profile());
+        ApiClient client;
+        ConnectSequence sequence(client, store);
+        const Outcome outcome = run(sequence, profile(), test::AdminPassword, true);
+        QCOMPARE(outcome.failure, ConnectSequence::Failure::Unreachable);
+        QVERIFY(outcome.offeredKeys.isEmpty());
+        QVERIFY2(outcome.text.contains(QStringLiteral("CA-issued")), qPrintable(outcome.text));
+        QVERIFY(store.profile(QStringLiteral("Test core"))->pinnedKey.isEmpty());
+        QCOMPARE(sessionCount(), 0);
+    }
+
     void unreachableCoreInWords()
     {
         quint16 closedPort = 0;
