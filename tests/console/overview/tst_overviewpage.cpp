@@ -327,6 +327,22 @@ private Q_SLOTS:
         QCOMPARE(page.hostModel()->counts().total(), 6);
     }
 
+    void aCoreThatIsGoneIsSaidInWords()
+    {
+        OverviewPage page(*m_client, *m_events);
+        QVERIFY(loadedPage(page));
+        auto *error = page.findChild<QLabel *>(QStringLiteral("error"));
+        QVERIFY(error->isHidden());
+        m_bench->api.server().stop();
+        QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+        page.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden(), 30'000); // after the client's read retries
+        QVERIFY2(error->text().startsWith(QStringLiteral("Could not load the overview: ")),
+                 qPrintable(error->text()));
+        QCOMPARE(refreshed.count(), 0);
+        QCOMPARE(page.hostModel()->rowCount(), 5); // what was shown stays
+    }
+
     void layoutSavedAndRestored()
     {
         QByteArray saved;
