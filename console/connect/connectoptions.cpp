@@ -17,24 +17,29 @@ const QString UserOption = QStringLiteral("user");
 const QString PasswordFileOption = QStringLiteral("password-file");
 const QString CoreKeyOption = QStringLiteral("core-key");
 
-QString tr(const char *text)
+// The options' translation context (lupdate reads Q_DECLARE_TR_FUNCTIONS).
+struct ConnectOptionsText
 {
-    return QCoreApplication::translate("ConnectOptions", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(ConnectOptions)
+};
 
 } // namespace
 
 void addConnectOptions(QCommandLineParser &parser)
 {
-    parser.addOption({CoreOption, tr("Connect to the core at <url> (https://host:4049) without the dialog."),
-                      QStringLiteral("url")});
-    parser.addOption({UserOption, tr("Log in as <user>."), QStringLiteral("user")});
-    parser.addOption({PasswordFileOption,
-                      tr("Read the password from the first line of <file> (which only you may read)."),
-                      QStringLiteral("file")});
+    parser.addOption(
+        {CoreOption,
+         ConnectOptionsText::tr("Connect to the core at <url> (https://host:4049) without the dialog."),
+         QStringLiteral("url")});
+    parser.addOption({UserOption, ConnectOptionsText::tr("Log in as <user>."), QStringLiteral("user")});
+    parser.addOption(
+        {PasswordFileOption,
+         ConnectOptionsText::tr("Read the password from the first line of <file> (which only you may read)."),
+         QStringLiteral("file")});
     parser.addOption({CoreKeyOption,
-                      tr("Expect the core's public key to have this SHA-256 <hex> (as prophasis-core init "
-                         "printed it); without it, the key pinned in a saved profile is used."),
+                      ConnectOptionsText::tr(
+                          "Expect the core's public key to have this SHA-256 <hex> (as prophasis-core init "
+                          "printed it); without it, the key pinned in a saved profile is used."),
                       QStringLiteral("hex")});
 }
 
@@ -42,27 +47,30 @@ std::optional<QString> readPasswordFile(const QString &path, QString *error)
 {
     const QFileInfo info(path);
     if (!info.exists() || !info.isFile()) {
-        *error = tr("The password file %1 does not exist.").arg(path);
+        *error = ConnectOptionsText::tr("The password file %1 does not exist.").arg(path);
         return std::nullopt;
     }
     constexpr QFile::Permissions loose = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup |
                                          QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
     if (info.permissions() & loose) {
-        *error = tr("The password file %1 can be read or changed by other users: refused. Make it private "
-                    "with: chmod 600 %1")
+        *error = ConnectOptionsText::tr(
+                     "The password file %1 can be read or changed by other users: refused. Make it private "
+                     "with: chmod 600 %1")
                      .arg(path);
         return std::nullopt;
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = tr("The password file %1 cannot be read: %2").arg(path, file.errorString());
+        *error =
+            ConnectOptionsText::tr("The password file %1 cannot be read: %2").arg(path, file.errorString());
         return std::nullopt;
     }
     QString password = QString::fromUtf8(file.readLine());
     while (password.endsWith(u'\n') || password.endsWith(u'\r'))
         password.chop(1);
     if (password.isEmpty()) {
-        *error = tr("The password file %1 is empty: its first line must be the password.").arg(path);
+        *error = ConnectOptionsText::tr("The password file %1 is empty: its first line must be the password.")
+                     .arg(path);
         return std::nullopt;
     }
     return password;
@@ -73,22 +81,24 @@ std::optional<ConnectRequest> connectRequestFrom(const QCommandLineParser &parse
     error->clear();
     if (!parser.isSet(CoreOption)) {
         if (parser.isSet(UserOption) || parser.isSet(PasswordFileOption) || parser.isSet(CoreKeyOption))
-            *error = tr("--user, --password-file and --core-key need --core.");
+            *error = ConnectOptionsText::tr("--user, --password-file and --core-key need --core.");
         return std::nullopt;
     }
     ConnectRequest request;
     request.coreUrl = normalizedCoreUrl(parser.value(CoreOption));
     if (!request.coreUrl.isValid()) {
-        *error = tr("--core must be the core's https address, e.g. https://core.example.org:4049.");
+        *error = ConnectOptionsText::tr(
+            "--core must be the core's https address, e.g. https://core.example.org:4049.");
         return std::nullopt;
     }
     request.user = parser.value(UserOption);
     if (request.user.isEmpty()) {
-        *error = tr("--core needs --user.");
+        *error = ConnectOptionsText::tr("--core needs --user.");
         return std::nullopt;
     }
     if (!parser.isSet(PasswordFileOption)) {
-        *error = tr("--core needs --password-file (a password on the command line would show in ps).");
+        *error = ConnectOptionsText::tr(
+            "--core needs --password-file (a password on the command line would show in ps).");
         return std::nullopt;
     }
     const std::optional<QString> password = readPasswordFile(parser.value(PasswordFileOption), error);
@@ -99,7 +109,8 @@ std::optional<ConnectRequest> connectRequestFrom(const QCommandLineParser &parse
         request.pinnedKey = parser.value(CoreKeyOption).toLower().remove(u':').remove(u' ');
         static const QRegularExpression sha256Hex(QStringLiteral("^[0-9a-f]{64}$"));
         if (!sha256Hex.match(request.pinnedKey).hasMatch()) {
-            *error = tr("--core-key must be the 64 hex digits of the core's key SHA-256.");
+            *error =
+                ConnectOptionsText::tr("--core-key must be the 64 hex digits of the core's key SHA-256.");
             return std::nullopt;
         }
     }

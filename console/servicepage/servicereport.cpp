@@ -11,10 +11,11 @@ namespace {
 
 constexpr int MaxNamesInSentence = 3;
 
-QString tr(const char *text, int n = -1)
+// The sentences' translation context (lupdate reads Q_DECLARE_TR_FUNCTIONS).
+struct ServiceText
 {
-    return QCoreApplication::translate("ServiceReport", text, nullptr, n);
-}
+    Q_DECLARE_TR_FUNCTIONS(ServiceReport)
+};
 
 QUuid idOf(const QJsonValue &value)
 {
@@ -39,19 +40,19 @@ QString stateWord(State state)
 {
     switch (state) {
     case State::Critical:
-        return tr("critical");
+        return ServiceText::tr("critical");
     case State::Major:
-        return tr("major");
+        return ServiceText::tr("major");
     case State::Minor:
-        return tr("minor");
+        return ServiceText::tr("minor");
     case State::Degraded:
-        return tr("degraded");
+        return ServiceText::tr("degraded");
     case State::Unknown:
-        return tr("unknown");
+        return ServiceText::tr("unknown");
     case State::Ok:
-        return tr("OK");
+        return ServiceText::tr("OK");
     case State::NoData:
-        return tr("without data");
+        return ServiceText::tr("without data");
     }
     return {};
 }
@@ -62,9 +63,10 @@ QString nameList(const QStringList &names)
     if (names.size() == 1)
         return names.first();
     if (names.size() > MaxNamesInSentence)
-        return tr("%1 and %n more", int(names.size() - MaxNamesInSentence))
+        return ServiceText::tr("%1 and %n more", nullptr, int(names.size() - MaxNamesInSentence))
             .arg(names.first(MaxNamesInSentence).join(QStringLiteral(", ")));
-    return tr("%1 and %2").arg(names.first(names.size() - 1).join(QStringLiteral(", ")), names.last());
+    return ServiceText::tr("%1 and %2")
+        .arg(names.first(names.size() - 1).join(QStringLiteral(", ")), names.last());
 }
 
 // "web2 is critical", "web2 and web3 are critical", "web2 is critical and web3 is major".
@@ -81,8 +83,8 @@ QString membersInStates(const QList<ServiceMemberReport> &members)
         for (const ServiceMemberReport &member : members)
             if (member.state == state)
                 names.append(memberDisplayName(member));
-        parts.append(
-            (names.size() == 1 ? tr("%1 is %2") : tr("%1 are %2")).arg(nameList(names), stateWord(state)));
+        parts.append((names.size() == 1 ? ServiceText::tr("%1 is %2") : ServiceText::tr("%1 are %2"))
+                         .arg(nameList(names), stateWord(state)));
     }
     return parts.size() == 1 ? parts.first() : nameList(parts);
 }
@@ -106,13 +108,13 @@ QString groupCause(const ServiceGroupReport &group)
         QStringList servingNames;
         for (const ServiceMemberReport &member : std::as_const(serving))
             servingNames.append(memberDisplayName(member));
-        return (serving.size() == 1 ? tr("in redundancy group %1, %2; %3 still serves it")
-                                    : tr("in redundancy group %1, %2; %3 still serve it"))
+        return (serving.size() == 1 ? ServiceText::tr("in redundancy group %1, %2; %3 still serves it")
+                                    : ServiceText::tr("in redundancy group %1, %2; %3 still serve it"))
             .arg(quoted(group.name), membersInStates(failing), nameList(servingNames));
     }
     if (failing.isEmpty())
-        return tr("redundancy group %1 has no member with data").arg(quoted(group.name));
-    return tr("in redundancy group %1 no member is healthy: %2")
+        return ServiceText::tr("redundancy group %1 has no member with data").arg(quoted(group.name));
+    return ServiceText::tr("in redundancy group %1 no member is healthy: %2")
         .arg(quoted(group.name), membersInStates(failing));
 }
 
@@ -175,7 +177,7 @@ bool ServiceReport::hasHostGroupMember() const
 QString memberDisplayName(const ServiceMemberReport &member)
 {
     if (member.kind == MemberKind::HostPlugin)
-        return tr("%1 on %2").arg(member.pluginName, member.name);
+        return ServiceText::tr("%1 on %2").arg(member.pluginName, member.name);
     return member.name;
 }
 
@@ -183,13 +185,13 @@ QString memberKindLabel(MemberKind kind)
 {
     switch (kind) {
     case MemberKind::Host:
-        return tr("Host");
+        return ServiceText::tr("Host");
     case MemberKind::HostGroup:
-        return tr("Host group");
+        return ServiceText::tr("Host group");
     case MemberKind::HostPlugin:
-        return tr("Plugin on a host");
+        return ServiceText::tr("Plugin on a host");
     case MemberKind::Service:
-        return tr("Service");
+        return ServiceText::tr("Service");
     }
     return {};
 }
@@ -198,11 +200,11 @@ QString serviceStateReason(const ServiceReport &report)
 {
     const QString label = stateLabel(report.state);
     if (report.dependencies.isEmpty() && report.groups.isEmpty())
-        return tr("%1: this service has no members yet").arg(label);
+        return ServiceText::tr("%1: this service has no members yet").arg(label);
     if (report.state == State::Ok)
-        return tr("%1: everything it depends on is healthy").arg(label);
+        return ServiceText::tr("%1: everything it depends on is healthy").arg(label);
     if (report.state == State::NoData)
-        return tr("%1: none of its members has been checked yet").arg(label);
+        return ServiceText::tr("%1: none of its members has been checked yet").arg(label);
 
     // The service takes the most severe of its parts (SPEC §2): name the parts in its state.
     QStringList causes;
@@ -211,14 +213,15 @@ QString serviceStateReason(const ServiceReport &report)
         if (member.state == report.state)
             dependencyNames.append(quoted(memberDisplayName(member)));
     if (!dependencyNames.isEmpty())
-        causes.append((dependencyNames.size() == 1 ? tr("dependency %1 is %2") : tr("dependencies %1 are %2"))
+        causes.append((dependencyNames.size() == 1 ? ServiceText::tr("dependency %1 is %2")
+                                                   : ServiceText::tr("dependencies %1 are %2"))
                           .arg(nameList(dependencyNames), stateWord(report.state)));
     for (const ServiceGroupReport &group : report.groups)
         if (group.state == report.state)
             causes.append(groupCause(group));
     if (causes.isEmpty())
-        return tr("%1: see the members below").arg(label);
-    return tr("%1: %2").arg(label, causes.join(QStringLiteral("; ")));
+        return ServiceText::tr("%1: see the members below").arg(label);
+    return ServiceText::tr("%1: %2").arg(label, causes.join(QStringLiteral("; ")));
 }
 
 } // namespace prophasis

@@ -141,6 +141,11 @@ private Q_SLOTS:
         QCOMPARE(serviceStateReason(
                      report(State::Critical, {http, member(QStringLiteral("db1"), State::Critical)})),
                  QStringLiteral("Critical: dependencies 'HTTP on web3' and 'db1' are critical"));
+        QList<ServiceMemberReport> many;
+        for (const char *name : {"a", "b", "c", "d", "e"})
+            many.append(member(QString::fromLatin1(name), State::Unknown));
+        QCOMPARE(serviceStateReason(report(State::Unknown, many)),
+                 QStringLiteral("Unknown: dependencies 'a', 'b', 'c' and 2 more are unknown"));
         QCOMPARE(serviceStateReason(report(State::Ok, {member(QStringLiteral("db1"), State::Ok)})),
                  QStringLiteral("OK: everything it depends on is healthy"));
         QCOMPARE(serviceStateReason(report(State::NoData, {member(QStringLiteral("db1"), State::NoData)})),
