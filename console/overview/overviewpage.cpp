@@ -6,7 +6,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -107,9 +106,6 @@ OverviewPage::OverviewPage(ApiClient &client, EventStreamClient &events, QWidget
         m_hostFilter->setStateFilter(m_chips->selectedState());
         m_serviceFilter->setStateFilter(m_chips->selectedState());
     });
-    auto *findShortcut = new QShortcut(QKeySequence::Find, this);
-    findShortcut->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(findShortcut, &QShortcut::activated, this, &OverviewPage::focusSearch);
     connect(m_serviceView, &QTableView::activated, this,
             [this](const QModelIndex &index) { activated(index, false); });
     connect(m_hostView, &QTableView::activated, this,

@@ -41,7 +41,8 @@ public:
 
     // Loads both reports now (a refresh asked for while one runs follows it).
     void refresh();
-    // Puts the cursor in the search field (Ctrl+F on the page does this too).
+    // Puts the cursor in the search field. Ctrl+F is the window's (its Find action calls this): a
+    // second Ctrl+F on the page would make the key ambiguous and do nothing.
     void focusSearch();
     // Column widths, sort columns and the lists' split, for QSettings.
     QByteArray saveState() const;
