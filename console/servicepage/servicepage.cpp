@@ -63,7 +63,8 @@ ServicePage::ServicePage(ApiClient &client, EventStreamClient &events, QWidget *
     m_tree->header()->setSectionResizeMode(ServiceTreeModel::NameColumn, QHeaderView::Stretch);
     m_tree->header()->setStretchLastSection(false);
     m_tree->setToolTip(tr("Double-click a host or service to open it."));
-    connect(m_tree, &QTreeView::doubleClicked, this, &ServicePage::activate);
+    // "activated": a double-click or Enter (a single click where the platform opens items so).
+    connect(m_tree, &QTreeView::activated, this, &ServicePage::activate);
 
     m_changes = new QTableWidget(0, 3, this);
     m_changes->setObjectName(QStringLiteral("stateChanges"));

@@ -21,7 +21,7 @@ class ServiceTreeModel;
 // One service: its state with a sentence saying why, the dependency / redundancy tree with each
 // member's health, and its recent state changes. Follows the event stream: a health change of
 // the service or of any member (a burst of them coalesced into one reload) refreshes it.
-// Double-clicking a member opens it (hostActivated / serviceActivated).
+// Activating a member (double-click or Enter) opens it (hostActivated / serviceActivated).
 class ServicePage : public QWidget
 {
     Q_OBJECT

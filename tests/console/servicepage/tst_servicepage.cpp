@@ -283,6 +283,12 @@ private Q_SLOTS:
         QTRY_COMPARE(hostOpened.size(), 1);
         QCOMPARE(hostOpened[0][0].toUuid(), hosts.value(QStringLiteral("web2")));
         QCOMPARE(hostOpened[0][1].toString(), QStringLiteral("web2"));
+        // And from the keyboard: Enter on the selected member.
+        tree->setFocus();
+        tree->setCurrentIndex(web2);
+        QTest::keyClick(tree, Qt::Key_Return);
+        QTRY_COMPARE(hostOpened.size(), 2);
+        QCOMPARE(hostOpened[1][0].toUuid(), hosts.value(QStringLiteral("web2")));
 
         // web1 fails too: a burst of health events over the real stream refreshes the page once or
         // twice, not once per event.
