@@ -72,7 +72,8 @@ ServicePage::ServicePage(ApiClient &client, EventStreamClient &events, QWidget *
     m_changes->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_changes->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_changes->verticalHeader()->hide();
-    m_changes->horizontalHeader()->setStretchLastSection(true);
+    m_changes->horizontalHeader()->setStretchLastSection(false);
+    m_changes->setWordWrap(false);
 
     auto *header = new QHBoxLayout;
     header->addWidget(m_title);
@@ -85,7 +86,9 @@ ServicePage::ServicePage(ApiClient &client, EventStreamClient &events, QWidget *
     auto *changesBox = new QWidget(this);
     auto *changesLayout = new QVBoxLayout(changesBox);
     changesLayout->setContentsMargins(0, 0, 0, 0);
-    changesLayout->addWidget(new QLabel(tr("State changes in the last 7 days"), changesBox));
+    m_changesTitle = new QLabel(tr("State changes in the last 7 days"), changesBox);
+    m_changesTitle->setObjectName(QStringLiteral("stateChangesTitle"));
+    changesLayout->addWidget(m_changesTitle);
     changesLayout->addWidget(m_changes);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_tree);
@@ -194,9 +197,19 @@ void ServicePage::showReport(const ServiceReport &report)
         m_reason->setToolTip(report.description);
     m_model->setReport(report);
     m_tree->expandAll();
+    // The plugin column only where a member is a plugin on a host.
+    bool anyPlugin = false;
+    for (const ServiceMemberReport &member : report.dependencies)
+        anyPlugin = anyPlugin || member.kind == MemberKind::HostPlugin;
+    for (const ServiceGroupReport &group : report.groups)
+        for (const ServiceMemberReport &member : group.members)
+            anyPlugin = anyPlugin || member.kind == MemberKind::HostPlugin;
+    m_tree->setColumnHidden(ServiceTreeModel::PluginColumn, !anyPlugin);
     for (int column = ServiceTreeModel::KindColumn; column < ServiceTreeModel::ColumnCount; ++column)
         m_tree->resizeColumnToContents(column);
 
+    m_changesTitle->setText(report.changes.isEmpty() ? tr("No state changes in the last 7 days.")
+                                                     : tr("State changes in the last 7 days"));
     m_changes->setRowCount(int(report.changes.size()));
     for (int row = 0; row < report.changes.size(); ++row) {
         const ServiceChange &change = report.changes[row];
@@ -206,6 +219,7 @@ void ServicePage::showReport(const ServiceReport &report)
         m_changes->setItem(row, 1, stateItem(change.from));
         m_changes->setItem(row, 2, stateItem(change.to));
     }
+    m_changes->resizeColumnsToContents();
     Q_EMIT loaded();
 }
 

@@ -77,6 +77,7 @@ private:
     QPushButton *m_retry = nullptr;
     QTreeView *m_tree = nullptr;
     ServiceTreeModel *m_model = nullptr;
+    QLabel *m_changesTitle = nullptr;
     QTableWidget *m_changes = nullptr;
 };
 

@@ -1,7 +1,9 @@
 #include <QAbstractItemModelTester>
+#include <QDir>
 #include <QJsonArray>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 #include <QTreeView>
 
@@ -14,6 +16,7 @@
 #include "daemon-core/engine/healthtracker.h"
 #include "daemon-core/storage/checkstore.h"
 #include "daemon-core/storage/configurationloader.h"
+#include "daemon-core/storage/healthhistorystore.h"
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultstore.h"
 #include "shared/tls/identity.h"
@@ -204,6 +207,11 @@ private Q_SLOTS:
                               hosts.value(QStringLiteral("db1"))};
             basics.plugins = {{plugin, {}, std::nullopt}};
             check = CheckStore(db).create(basics).id;
+            HealthHistoryStore(db).append({{.time = now.addSecs(-60),
+                                            .subject = HealthSubject::Service,
+                                            .subjectId = service,
+                                            .from = State::Ok,
+                                            .to = State::Degraded}});
         });
         auto present = [&](const QHash<QString, State> &states) {
             bench.api.storage().runAndWait([&](Database &db) {
@@ -266,10 +274,21 @@ private Q_SLOTS:
         auto *tree = page.findChild<QTreeView *>(QStringLiteral("serviceTree"));
         QVERIFY(tree->isExpanded(model->index(0, 0)));
         QVERIFY(tree->isExpanded(model->index(1, 0)));
+        QVERIFY(tree->isColumnHidden(ServiceTreeModel::PluginColumn)); // no plugin-on-host member
+        QCOMPARE(page.findChild<QLabel *>(QStringLiteral("stateChangesTitle"))->text(),
+                 QStringLiteral("State changes in the last 7 days"));
+        auto *changes = page.findChild<QTableWidget *>(QStringLiteral("stateChanges"));
+        QCOMPARE(changes->rowCount(), 1);
+        QCOMPARE(changes->item(0, 1)->text(), QStringLiteral("OK"));
+        QCOMPARE(changes->item(0, 2)->text(), QStringLiteral("Degraded"));
         const QModelIndex web2 = model->index(1, 0, model->index(1, 0));
         QCOMPARE(web2.data().toString(), QStringLiteral("web2"));
         QCOMPARE(model->index(1, ServiceTreeModel::StateColumn, model->index(1, 0)).data().toString(),
                  QStringLiteral("Critical"));
+
+        // For docs/images: PROPHASIS_SCREENSHOT_DIR=… xvfb-run -a tst_servicepage -platform xcb
+        if (const QString dir = qEnvironmentVariable("PROPHASIS_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(page.grab().save(QDir(dir).filePath(QStringLiteral("service-page.png"))));
 
         // Double-clicking a host member opens it.
         QSignalSpy hostOpened(&page, &ServicePage::hostActivated);
