@@ -54,6 +54,9 @@ ConnectDialog::ConnectDialog(ApiClient &client, ProfileStore &profiles, Password
         m_remember->setToolTip(
             tr("No system keychain is available here (%1): the password cannot be remembered.")
                 .arg(noKeychain));
+        m_keychainNote = new QLabel(m_remember->toolTip(), this);
+        m_keychainNote->setObjectName(QStringLiteral("keychainNote"));
+        m_keychainNote->setWordWrap(true);
     }
     m_keyNote = new QLabel(this);
     m_keyNote->setWordWrap(true);
@@ -73,6 +76,8 @@ ConnectDialog::ConnectDialog(ApiClient &client, ProfileStore &profiles, Password
     form->addRow(tr("User:"), m_user);
     form->addRow(tr("Password:"), m_password);
     form->addRow(QString(), m_remember);
+    if (m_keychainNote)
+        form->addRow(QString(), m_keychainNote);
     form->addRow(tr("Core key:"), m_keyNote);
 
     m_status = new QLabel(this);
@@ -293,9 +298,10 @@ bool ConnectDialog::askToTrustKey(const QString &fingerprint)
                     QMessageBox::NoButton, this);
     box.setInformativeText(
         tr("<p style='font-family: monospace; font-size: large'>%1</p>"
-           "<p>Compare it, group by group, with the fingerprint <b>prophasis-core init</b> "
-           "printed when the core was set up. Only if they are the same, trust it: the "
-           "console then remembers (pins) this key and refuses any other.</p>")
+           "<p>Compare it, group by group, with the line <i>Core key fingerprint (SHA-256 of its public "
+           "key)</i> that <b>prophasis-core init</b> printed when the core was set up (the same 64 digits, "
+           "there without spaces). Only if they are the same, trust it: the console then remembers (pins) "
+           "this key and refuses any other.</p>")
             .arg(fingerprint.toHtmlEscaped()));
     box.setTextFormat(Qt::RichText);
     QPushButton *trust = box.addButton(tr("The fingerprints match: trust this key"), QMessageBox::AcceptRole);

@@ -67,6 +67,7 @@ private:
     QLineEdit *m_password = nullptr;
     QCheckBox *m_remember = nullptr;
     QLabel *m_keyNote = nullptr;
+    QLabel *m_keychainNote = nullptr; // only where no keychain exists
     QLabel *m_status = nullptr;
     QPushButton *m_connectButton = nullptr;
 };
