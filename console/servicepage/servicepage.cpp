@@ -124,6 +124,10 @@ QString ServicePage::reasonText() const
 
 void ServicePage::showService(const QUuid &id, const QString &name)
 {
+    if (id == m_id && m_hasReport) {
+        refresh(); // the same service again (history navigation): no blank page meanwhile
+        return;
+    }
     ++m_generation;
     m_id = id;
     m_name = name;
@@ -195,8 +199,14 @@ void ServicePage::showReport(const ServiceReport &report)
     m_reason->setText(serviceStateReason(report));
     if (!report.description.isEmpty())
         m_reason->setToolTip(report.description);
+    // A refresh keeps the row the person was on (the model is rebuilt from the new report).
+    const QModelIndex current = m_tree->currentIndex().siblingAtColumn(ServiceTreeModel::NameColumn);
+    const QUuid currentMember = current.data(ServiceTreeModel::MemberIdRole).toUuid();
+    const int currentBranch = current.parent().isValid() ? current.parent().row() : current.row();
     m_model->setReport(report);
     m_tree->expandAll();
+    if (current.isValid())
+        m_tree->setCurrentIndex(findRow(currentBranch, currentMember));
     // The plugin column only where a member is a plugin on a host.
     bool anyPlugin = false;
     for (const ServiceMemberReport &member : report.dependencies)
@@ -221,6 +231,28 @@ void ServicePage::showReport(const ServiceReport &report)
     }
     m_changes->resizeColumnsToContents();
     Q_EMIT loaded();
+}
+
+QModelIndex ServicePage::findRow(int branch, const QUuid &member) const
+{
+    if (member.isNull())
+        return branch < m_model->rowCount() ? m_model->index(branch, 0) : QModelIndex();
+    // The same member in the same branch first; else wherever it went.
+    QList<int> branches{branch};
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        if (row != branch)
+            branches.append(row);
+    for (const int row : std::as_const(branches)) {
+        if (row >= m_model->rowCount())
+            continue;
+        const QModelIndex parent = m_model->index(row, 0);
+        for (int child = 0; child < m_model->rowCount(parent); ++child) {
+            const QModelIndex index = m_model->index(child, 0, parent);
+            if (index.data(ServiceTreeModel::MemberIdRole).toUuid() == member)
+                return index;
+        }
+    }
+    return {};
 }
 
 void ServicePage::showError(const QString &text)

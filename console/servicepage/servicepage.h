@@ -58,6 +58,7 @@ private:
     void onConfigurationChanged(const QJsonObject &payload);
     void scheduleRefresh();
     void activate(const QModelIndex &index);
+    QModelIndex findRow(int branch, const QUuid &member) const;
 
     ApiClient &m_client;
     QUuid m_id;

@@ -327,6 +327,8 @@ private Q_SLOTS:
                      "Critical: in redundancy group 'web' no member is healthy: web1 and web2 are critical"));
         QTest::qWait(2 * ServicePage::RefreshCoalesceMs); // let a second, coalesced reload land if one comes
         QVERIFY2(loaded.size() <= 3, qPrintable(QString::number(loaded.size())));
+        // The row the person was on survives the refresh.
+        QCOMPARE(tree->currentIndex().siblingAtColumn(0).data().toString(), QStringLiteral("web2"));
 
         // An event about something else does not reload.
         const qsizetype before = loaded.size();
