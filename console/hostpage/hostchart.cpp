@@ -17,6 +17,8 @@ namespace prophasis {
 
 namespace {
 
+constexpr qsizetype SparsePointCount = 50;
+
 constexpr qint64 DayMs = 24LL * 3600 * 1000;
 
 constexpr QRgb LineColour = 0x1f77b4; // one colour for every value line; states own the others
@@ -129,6 +131,8 @@ void addLine(QChart *chart, const ChartSpec &spec, QDateTimeAxis *time, QValueAx
     average->setName(tr("average"));
     average->setColor(colour);
     average->replace(averages);
+    // A few points (a new check, a short range) make lines too short to see: mark each point.
+    average->setPointsVisible(averages.size() < SparsePointCount);
     chart->addSeries(average);
     average->attachAxis(time);
     average->attachAxis(values);
@@ -221,7 +225,9 @@ void setTimeSpan(QChart *chart, const QDateTime &from, const QDateTime &to)
         return;
     const qint64 span = from.msecsTo(to);
     // Local time: what the person reading the chart lives in.
-    time->setFormat(span <= 2 * DayMs    ? QStringLiteral("HH:mm")
+    // Seconds once ticks are less than two minutes apart (six ticks).
+    time->setFormat(span <= 10 * 60'000  ? QStringLiteral("HH:mm:ss")
+                    : span <= 2 * DayMs  ? QStringLiteral("HH:mm")
                     : span <= 14 * DayMs ? QStringLiteral("d MMM HH:mm")
                     : span <= 90 * DayMs ? QStringLiteral("d MMM")
                                          : QStringLiteral("MMM yyyy"));

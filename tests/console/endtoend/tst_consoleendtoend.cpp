@@ -181,8 +181,14 @@ private Q_SLOTS:
             const TimeRange range = page->currentRange();
             QVERIFY(qAbs(views.first()->spanFrom().msecsTo(range.from)) < 120'000);
         }
-        page->setRange(RangePreset::Hour);
-        QTRY_VERIFY_WITH_TIMEOUT(!page->isLoading(), 30'000);
+        // web2 over the last seconds: its fall from ok to critical, for the picture.
+        window().openHost(QUuid::fromString(m_shop->web2Id()), LiveShop::Web2);
+        QSignalSpy loaded(page, &HostPage::reportLoaded);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        page->setCustomRange(now.addSecs(-15), now.addSecs(2));
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && !page->isLoading(), 30'000);
+        QCOMPARE(page->currentRange().preset, RangePreset::Custom);
+        page->buildAllCharts();
         saveScreenshot(QStringLiteral("console-host.png"));
         window().showOverview();
     }
