@@ -21,8 +21,8 @@
 
 #include "console/client/apiclient.h"
 #include "console/client/eventstreamclient.h"
+#include "console/common/healthchangemodel.h"
 #include "console/common/statepresentation.h"
-#include "console/hostpage/healthchangemodel.h"
 #include "console/hostpage/hostchartview.h"
 #include "console/hostpage/messagerunmodel.h"
 #include "console/hostpage/seriessection.h"

@@ -120,14 +120,7 @@ std::optional<HostReport> parseHostReport(const QJsonObject &json, QString *erro
         }
         report.series.append(series);
     }
-    for (const QJsonValue &value : json.value(QStringLiteral("changes")).toArray()) {
-        const QJsonObject change = value.toObject();
-        report.changes.append({readTime(change.value(QStringLiteral("time"))),
-                               change.value(QStringLiteral("subject")).toString(),
-                               readId(change.value(QStringLiteral("id"))),
-                               readEnum(change.value(QStringLiteral("from")), State::NoData),
-                               readEnum(change.value(QStringLiteral("to")), State::NoData)});
-    }
+    report.changes = parseHealthChanges(json.value(QStringLiteral("changes")).toArray());
     return report;
 }
 

@@ -8,6 +8,7 @@
 
 #include <optional>
 
+#include "console/common/healthchanges.h"
 #include "shared/domain/checkresult.h"
 #include "shared/domain/plugin.h"
 #include "shared/domain/state.h"
@@ -49,15 +50,6 @@ struct MessageRunRow
     QString message;
     ResultType type = ResultType::Success;
     State classification = State::Unknown;
-};
-
-struct HealthChangeRow
-{
-    QDateTime time;
-    QString subject; // "host" or "service"
-    QUuid id;
-    State from = State::NoData;
-    State to = State::NoData;
 };
 
 // A plugin of a check on the host.

@@ -63,14 +63,14 @@ QHash<int, QByteArray> HealthListModel::roleNames() const
 
 bool HealthListModel::applyJson(const QJsonObject &json)
 {
-    const HealthReport report = parse(json);
+    const HealthListReport report = parse(json);
     if (!report.valid)
         return false;
     applyReport(report);
     return true;
 }
 
-void HealthListModel::applyReport(const HealthReport &report)
+void HealthListModel::applyReport(const HealthListReport &report)
 {
     QSet<QUuid> keep;
     QHash<QUuid, int> newIndex;
@@ -241,7 +241,7 @@ bool HealthListModel::applyHealthEvent(const QJsonObject &data)
         endMoveRows();
     }
 
-    StateTally counts = m_counts;
+    StateCounts counts = m_counts;
     counts.add(from, -1);
     counts.add(to, 1);
     setCounts(counts);
@@ -261,7 +261,7 @@ State HealthListModel::worstState() const
     return m_rows.isEmpty() ? State::NoData : m_rows.first().key.state;
 }
 
-void HealthListModel::setCounts(const StateTally &counts)
+void HealthListModel::setCounts(const StateCounts &counts)
 {
     if (counts == m_counts)
         return;

@@ -37,7 +37,7 @@ public:
     // Applies a report's answer (JSON as the API sends it). False when it was not one.
     bool applyJson(const QJsonObject &json);
     // Applies read rows: incremental, never a reset.
-    void applyReport(const HealthReport &report);
+    void applyReport(const HealthListReport &report);
     // A health event's data {"subject", "id", "name", "from", "to", "time"} for this list's
     // subject: the row's state changes now and the row moves to its worst-first place, and the
     // counts follow. False when the event is for the other list or an unknown row (a refresh
@@ -45,7 +45,7 @@ public:
     bool applyHealthEvent(const QJsonObject &data);
 
     // The report's counts per state (adjusted by health events until the next report).
-    const StateTally &counts() const { return m_counts; }
+    const StateCounts &counts() const { return m_counts; }
     QDateTime generated() const { return m_generated; }
     const HealthRow &rowAt(int row) const { return m_rows.at(row); }
     int rowOf(const QUuid &id) const; // -1 when absent
@@ -58,7 +58,7 @@ Q_SIGNALS:
 protected:
     // "host" or "service": which health events are ours.
     virtual QString subject() const = 0;
-    virtual HealthReport parse(const QJsonObject &json) const = 0;
+    virtual HealthListReport parse(const QJsonObject &json) const = 0;
     // The state column's roles, shared by both lists: colour and words, so colour is never the
     // only signal.
     QVariant stateData(const HealthRow &row, int role) const;
@@ -72,9 +72,9 @@ private:
     void reorderAtOnce(const QList<int> &target);
     void insertNew(const QList<HealthRow> &rows);
     void updateChanged(const QList<HealthRow> &rows);
-    void setCounts(const StateTally &counts);
+    void setCounts(const StateCounts &counts);
 
-    StateTally m_counts;
+    StateCounts m_counts;
     QDateTime m_generated;
 };
 

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "console/common/statepresentation.h"
+#include "shared/json/statecountsjson.h"
 
 namespace prophasis {
 
@@ -35,10 +36,10 @@ void sortRows(QList<HealthRow> &rows)
                      [](const HealthRow &a, const HealthRow &b) { return isWorstFirstBefore(a.key, b.key); });
 }
 
-HealthReport readReport(const QJsonObject &json, QLatin1String listName,
-                        const std::function<HealthRow(const QJsonObject &)> &readRow)
+HealthListReport readReport(const QJsonObject &json, QLatin1String listName,
+                            const std::function<HealthRow(const QJsonObject &)> &readRow)
 {
-    HealthReport report;
+    HealthListReport report;
     const QJsonValue list = json.value(listName);
     if (!list.isArray())
         return report;
@@ -50,7 +51,7 @@ HealthReport readReport(const QJsonObject &json, QLatin1String listName,
             report.rows.append(std::move(row));
     }
     sortRows(report.rows);
-    report.counts = StateTally::fromJson(json.value(QLatin1String("counts")).toObject());
+    report.counts = stateCountsFromJson(json.value(QLatin1String("counts")).toObject());
     report.generated = readTime(json.value(QLatin1String("generated")));
     report.valid = true;
     return report;
@@ -58,43 +59,20 @@ HealthReport readReport(const QJsonObject &json, QLatin1String listName,
 
 } // namespace
 
-int StateTally::total() const
-{
-    int sum = 0;
-    for (const int count : m_counts)
-        sum += count;
-    return sum;
-}
-
-StateTally StateTally::fromJson(const QJsonObject &object)
-{
-    // Named once: a host list reads these for every host.
-    static const QList<std::pair<State, QString>> names = [] {
-        QList<std::pair<State, QString>> list;
-        for (const State state : statesWorstFirst())
-            list.append({state, enumName(state)});
-        return list;
-    }();
-    StateTally tally;
-    for (const auto &[state, name] : names)
-        tally.add(state, object.value(name).toInt());
-    return tally;
-}
-
-HealthReport parseHostsReport(const QJsonObject &json)
+HealthListReport parseHostsReport(const QJsonObject &json)
 {
     return readReport(json, QLatin1String("hosts"), [](const QJsonObject &object) {
         HealthRow row;
         row.key = readKey(object);
         row.address = object.value(QLatin1String("address")).toString();
         row.enabled = object.value(QLatin1String("enabled")).toBool(true);
-        row.series = StateTally::fromJson(object.value(QLatin1String("series")).toObject());
+        row.series = stateCountsFromJson(object.value(QLatin1String("series")).toObject());
         row.newestResult = readTime(object.value(QLatin1String("newest_result")));
         return row;
     });
 }
 
-HealthReport parseServicesReport(const QJsonObject &json)
+HealthListReport parseServicesReport(const QJsonObject &json)
 {
     return readReport(json, QLatin1String("services"), [](const QJsonObject &object) {
         HealthRow row;

@@ -17,7 +17,7 @@ int HostListModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString HostListModel::seriesText(const StateTally &series)
+QString HostListModel::seriesText(const StateCounts &series)
 {
     QStringList parts;
     for (const State state : statesWorstFirst())
@@ -98,7 +98,7 @@ QString HostListModel::subject() const
     return QStringLiteral("host");
 }
 
-HealthReport HostListModel::parse(const QJsonObject &json) const
+HealthListReport HostListModel::parse(const QJsonObject &json) const
 {
     return parseHostsReport(json);
 }

@@ -27,11 +27,11 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // "2 Critical · 5 OK": the non-zero states, worst first; "No checks" when there are none.
-    static QString seriesText(const StateTally &series);
+    static QString seriesText(const StateCounts &series);
 
 protected:
     QString subject() const override;
-    HealthReport parse(const QJsonObject &json) const override;
+    HealthListReport parse(const QJsonObject &json) const override;
 };
 
 } // namespace prophasis

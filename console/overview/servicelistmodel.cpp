@@ -57,7 +57,7 @@ QString ServiceListModel::subject() const
     return QStringLiteral("service");
 }
 
-HealthReport ServiceListModel::parse(const QJsonObject &json) const
+HealthListReport ServiceListModel::parse(const QJsonObject &json) const
 {
     return parseServicesReport(json);
 }

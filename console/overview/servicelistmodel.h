@@ -26,7 +26,7 @@ public:
 
 protected:
     QString subject() const override;
-    HealthReport parse(const QJsonObject &json) const override;
+    HealthListReport parse(const QJsonObject &json) const override;
 };
 
 } // namespace prophasis

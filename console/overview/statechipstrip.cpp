@@ -26,7 +26,7 @@ StateChipStrip::StateChipStrip(QWidget *parent)
     setCounts({}, {});
 }
 
-void StateChipStrip::setCounts(const StateTally &hosts, const StateTally &services)
+void StateChipStrip::setCounts(const StateCounts &hosts, const StateCounts &services)
 {
     for (const State state : statesWorstFirst()) {
         QToolButton *chip = m_chips.value(state);

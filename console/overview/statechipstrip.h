@@ -20,7 +20,7 @@ class StateChipStrip : public QWidget
 public:
     explicit StateChipStrip(QWidget *parent = nullptr);
 
-    void setCounts(const StateTally &hosts, const StateTally &services);
+    void setCounts(const StateCounts &hosts, const StateCounts &services);
     std::optional<State> selectedState() const { return m_selected; }
     void setSelectedState(std::optional<State> state);
     // The chip of a state (for tests and keyboard focus).

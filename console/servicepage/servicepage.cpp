@@ -5,27 +5,20 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTreeView>
 #include <QUrlQuery>
 #include <QVBoxLayout>
 
 #include "console/client/apiclient.h"
 #include "console/client/eventstreamclient.h"
+#include "console/common/healthchangemodel.h"
 #include "console/common/statepresentation.h"
 #include "console/servicepage/servicetreemodel.h"
 
 namespace prophasis {
 
 namespace {
-
-QTableWidgetItem *stateItem(State state)
-{
-    auto *item = new QTableWidgetItem(stateIcon(state), stateLabel(state));
-    item->setBackground(stateColour(state));
-    item->setForeground(stateTextColour(state));
-    return item;
-}
 
 } // namespace
 
@@ -55,6 +48,7 @@ ServicePage::ServicePage(ApiClient &client, EventStreamClient &events, QWidget *
     connect(m_retry, &QPushButton::clicked, this, &ServicePage::refresh);
 
     m_model = new ServiceTreeModel(this);
+    m_changeModel = new HealthChangeModel(this);
     m_tree = new QTreeView(this);
     m_tree->setObjectName(QStringLiteral("serviceTree"));
     m_tree->setModel(m_model);
@@ -66,9 +60,10 @@ ServicePage::ServicePage(ApiClient &client, EventStreamClient &events, QWidget *
     // "activated": a double-click or Enter (a single click where the platform opens items so).
     connect(m_tree, &QTreeView::activated, this, &ServicePage::activate);
 
-    m_changes = new QTableWidget(0, 3, this);
+    m_changes = new QTableView(this);
     m_changes->setObjectName(QStringLiteral("stateChanges"));
-    m_changes->setHorizontalHeaderLabels({tr("Time"), tr("From"), tr("To")});
+    m_changes->setModel(m_changeModel);
+    m_changes->setColumnHidden(HealthChangeModel::SubjectColumn, true); // always this service
     m_changes->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_changes->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_changes->verticalHeader()->hide();
@@ -141,7 +136,7 @@ void ServicePage::showService(const QUuid &id, const QString &name)
     m_badge->setStyleSheet(QString());
     m_reason->clear();
     m_model->setReport({});
-    m_changes->setRowCount(0);
+    m_changeModel->setChanges({});
     m_refresh.stop();
     load();
 }
@@ -220,15 +215,7 @@ void ServicePage::showReport(const ServiceReport &report)
 
     m_changesTitle->setText(report.changes.isEmpty() ? tr("No state changes in the last 7 days.")
                                                      : tr("State changes in the last 7 days"));
-    m_changes->setRowCount(int(report.changes.size()));
-    for (int row = 0; row < report.changes.size(); ++row) {
-        const ServiceChange &change = report.changes[row];
-        m_changes->setItem(
-            row, 0,
-            new QTableWidgetItem(QLocale().toString(change.time.toLocalTime(), QLocale::ShortFormat)));
-        m_changes->setItem(row, 1, stateItem(change.from));
-        m_changes->setItem(row, 2, stateItem(change.to));
-    }
+    m_changeModel->setChanges(report.changes);
     m_changes->resizeColumnsToContents();
     Q_EMIT loaded();
 }

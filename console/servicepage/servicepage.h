@@ -9,13 +9,14 @@
 
 class QLabel;
 class QPushButton;
-class QTableWidget;
+class QTableView;
 class QTreeView;
 
 namespace prophasis {
 
 class ApiClient;
 class EventStreamClient;
+class HealthChangeModel;
 class ServiceTreeModel;
 
 // One service: its state with a sentence saying why, the dependency / redundancy tree with each
@@ -79,7 +80,8 @@ private:
     QTreeView *m_tree = nullptr;
     ServiceTreeModel *m_model = nullptr;
     QLabel *m_changesTitle = nullptr;
-    QTableWidget *m_changes = nullptr;
+    HealthChangeModel *m_changeModel = nullptr;
+    QTableView *m_changes = nullptr;
 };
 
 } // namespace prophasis

@@ -139,17 +139,7 @@ ServiceReport ServiceReport::fromJson(const QJsonObject &json)
             group.members.append(memberFromJson(member.toObject()));
         report.groups.append(group);
     }
-    for (const QJsonValue &value : json.value(QStringLiteral("changes")).toArray()) {
-        const QJsonObject object = value.toObject();
-        ServiceChange change;
-        change.time =
-            QDateTime::fromString(object.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
-        change.from = stateFromWire(object.value(QStringLiteral("from")).toString());
-        change.to = stateFromWire(object.value(QStringLiteral("to")).toString());
-        report.changes.append(change);
-    }
-    std::sort(report.changes.begin(), report.changes.end(),
-              [](const ServiceChange &a, const ServiceChange &b) { return a.time > b.time; });
+    report.changes = parseHealthChanges(json.value(QStringLiteral("changes")).toArray());
     return report;
 }
 

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QUuid>
 
+#include "console/common/healthchanges.h"
 #include "shared/domain/service.h"
 #include "shared/domain/state.h"
 
@@ -29,13 +30,6 @@ struct ServiceGroupReport
     QList<ServiceMemberReport> members;
 };
 
-struct ServiceChange
-{
-    QDateTime time;
-    State from = State::NoData;
-    State to = State::NoData;
-};
-
 struct ServiceReport
 {
     QUuid id;
@@ -44,7 +38,7 @@ struct ServiceReport
     State state = State::NoData;
     QList<ServiceMemberReport> dependencies;
     QList<ServiceGroupReport> groups;
-    QList<ServiceChange> changes; // newest first
+    QList<HealthChangeRow> changes; // newest first
 
     static ServiceReport fromJson(const QJsonObject &json);
     // Every host and service whose health can move this service's (for refreshing on events).

@@ -29,14 +29,6 @@ QList<Row> worstFirst(const QList<Row> &rows)
 
 } // namespace
 
-int StateCounts::total() const
-{
-    int sum = 0;
-    for (int count : m_counts)
-        sum += count;
-    return sum;
-}
-
 HostsReport buildHostsReport(const HealthSource &source, const QDateTime &now)
 {
     HostsReport report;

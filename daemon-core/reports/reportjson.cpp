@@ -4,6 +4,7 @@
 
 #include "shared/json/entityjson.h"
 #include "shared/json/jsonreader.h"
+#include "shared/json/statecountsjson.h"
 
 namespace prophasis {
 
@@ -40,21 +41,6 @@ QJsonArray toJsonArray(const QList<T> &items)
 }
 
 } // namespace
-
-QJsonObject toJson(const StateCounts &counts)
-{
-    // Named once: a host list writes these for every host.
-    static const QList<std::pair<State, QString>> names = [] {
-        QList<std::pair<State, QString>> list;
-        for (const State state : statesWorstFirst())
-            list.append({state, enumName(state)});
-        return list;
-    }();
-    QJsonObject object;
-    for (const auto &[state, name] : names)
-        object.insert(name, counts.value(state));
-    return object;
-}
 
 QJsonObject toJson(const HostSummary &host)
 {

@@ -5,7 +5,6 @@
 #include <QString>
 #include <QUuid>
 
-#include <array>
 #include <optional>
 
 #include "daemon-core/storage/healthhistorystore.h"
@@ -14,23 +13,12 @@
 #include "shared/domain/plugin.h"
 #include "shared/domain/service.h"
 #include "shared/domain/state.h"
+#include "shared/domain/statecounts.h"
 
 // The reports of SPEC §5 / issue #6 as plain values: what the management API answers (as JSON,
 // reportjson.h) and what the status page renders. Built by hostsreport.h, hostdetail.h and
 // servicedetail.h from the present (HealthSource) and the stored history.
 namespace prophasis {
-
-// How many hosts, services or series are in each state.
-class StateCounts
-{
-public:
-    void add(State state, int count = 1) { m_counts[std::size_t(state)] += count; }
-    int value(State state) const { return m_counts[std::size_t(state)]; }
-    int total() const;
-
-private:
-    std::array<int, 7> m_counts{}; // per State enumerator
-};
 
 // One row of the host list.
 struct HostSummary

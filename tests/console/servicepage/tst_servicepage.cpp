@@ -3,7 +3,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QSignalSpy>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTest>
 #include <QTreeView>
 
@@ -11,6 +11,7 @@
 
 #include "console/client/apiclient.h"
 #include "console/client/eventstreamclient.h"
+#include "console/common/healthchangemodel.h"
 #include "console/servicepage/servicepage.h"
 #include "console/servicepage/servicetreemodel.h"
 #include "daemon-core/engine/healthtracker.h"
@@ -277,10 +278,12 @@ private Q_SLOTS:
         QVERIFY(tree->isColumnHidden(ServiceTreeModel::PluginColumn)); // no plugin-on-host member
         QCOMPARE(page.findChild<QLabel *>(QStringLiteral("stateChangesTitle"))->text(),
                  QStringLiteral("State changes in the last 7 days"));
-        auto *changes = page.findChild<QTableWidget *>(QStringLiteral("stateChanges"));
+        const QAbstractItemModel *changes =
+            page.findChild<QTableView *>(QStringLiteral("stateChanges"))->model();
         QCOMPARE(changes->rowCount(), 1);
-        QCOMPARE(changes->item(0, 1)->text(), QStringLiteral("OK"));
-        QCOMPARE(changes->item(0, 2)->text(), QStringLiteral("Degraded"));
+        QCOMPARE(changes->index(0, HealthChangeModel::FromColumn).data().toString(), QStringLiteral("OK"));
+        QCOMPARE(changes->index(0, HealthChangeModel::ToColumn).data().toString(),
+                 QStringLiteral("Degraded"));
         const QModelIndex web2 = model->index(1, 0, model->index(1, 0));
         QCOMPARE(web2.data().toString(), QStringLiteral("web2"));
         QCOMPARE(model->index(1, ServiceTreeModel::StateColumn, model->index(1, 0)).data().toString(),

@@ -1,4 +1,4 @@
-#include "console/hostpage/healthchangemodel.h"
+#include "console/common/healthchangemodel.h"
 
 #include <QLocale>
 

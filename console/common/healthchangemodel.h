@@ -1,12 +1,13 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QHash>
 
-#include "console/hostpage/hostreport.h"
+#include "console/common/healthchanges.h"
 
 namespace prophasis {
 
-// A host's health history in the range: when its state changed, from what to what, newest first.
+// A host's or service's health history: when its state changed, from what to what, newest first.
 class HealthChangeModel : public QAbstractTableModel
 {
     Q_OBJECT

@@ -1,0 +1,29 @@
+#include "console/common/healthchanges.h"
+
+#include <QJsonObject>
+
+#include <algorithm>
+
+#include "console/common/statepresentation.h"
+
+namespace prophasis {
+
+QList<HealthChangeRow> parseHealthChanges(const QJsonArray &changes)
+{
+    QList<HealthChangeRow> rows;
+    rows.reserve(changes.size());
+    for (const QJsonValue &value : changes) {
+        const QJsonObject change = value.toObject();
+        rows.append({QDateTime::fromString(change.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs)
+                         .toUTC(),
+                     change.value(QStringLiteral("subject")).toString(),
+                     QUuid::fromString(change.value(QStringLiteral("id")).toString()),
+                     stateFromWire(change.value(QStringLiteral("from")).toString()),
+                     stateFromWire(change.value(QStringLiteral("to")).toString())});
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const HealthChangeRow &a, const HealthChangeRow &b) { return a.time > b.time; });
+    return rows;
+}
+
+} // namespace prophasis
