@@ -6,6 +6,7 @@
 #include "daemon-core/engine/healthtracker.h"
 #include "daemon-core/storage/userstore.h"
 #include "tests/api/managementapibench.h"
+#include "tests/console/consolelogin.h"
 #include "tests/support/agentprocess.h"
 
 using namespace prophasis;
@@ -21,7 +22,7 @@ class TestApiClient : public QObject
     std::unique_ptr<test::TestDatabase> m_database;
     std::unique_ptr<test::ManagementApiBench> m_bench;
 
-    QUrl baseUrl() const { return QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_bench->api.port())); }
+    QUrl baseUrl() const { return test::loopbackCoreUrl(m_bench->api.port()); }
     QString serverKey() const { return spkiSha256(m_bench->api.identity().certificate); }
 
     // Runs one call to its end.
@@ -34,12 +35,6 @@ class TestApiClient : public QObject
         if (!QTest::qWaitFor([&] { return result.has_value(); }, 20'000))
             return makeApiResult(0, {}, QStringLiteral("test: no answer in time"));
         return *result;
-    }
-
-    ApiResult loginAs(ApiClient &client, const QString &user, const QString &password)
-    {
-        return await(
-            [&](QObject *context, ApiClient::Callback done) { client.login(user, password, context, done); });
     }
 
     ApiResult getHosts(ApiClient &client)
@@ -100,7 +95,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), {});
-        const ApiResult result = loginAs(client, QStringLiteral("admin"), test::AdminPassword);
+        const ApiResult result = test::loginAndWait(client, QStringLiteral("admin"), test::AdminPassword);
         QVERIFY(result.networkFailure());
         QVERIFY(!result.errorText.isEmpty());
         QVERIFY(!client.isLoggedIn());
@@ -111,7 +106,8 @@ private Q_SLOTS:
         ApiClient client;
         client.setCore(baseUrl(), serverKey().toUpper()); // pins compare case-insensitively
         QSignalSpy loggedIn(&client, &ApiClient::loggedIn);
-        const ApiResult login = loginAs(client, QStringLiteral("operator"), test::OperatorPassword);
+        const ApiResult login =
+            test::loginAndWait(client, QStringLiteral("operator"), test::OperatorPassword);
         QVERIFY2(login.ok(), qPrintable(login.errorText));
         QCOMPARE(loggedIn.count(), 1);
         QCOMPARE(client.userName(), QStringLiteral("operator"));
@@ -125,26 +121,27 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), QString(64, u'0'));
-        const ApiResult result = loginAs(client, QStringLiteral("admin"), test::AdminPassword);
+        const ApiResult result = test::loginAndWait(client, QStringLiteral("admin"), test::AdminPassword);
         QVERIFY(result.networkFailure());
         QCOMPARE(result.presentedKey, serverKey());
         QVERIFY(result.errorText.contains(serverKey()));
         // The password never reached the core: a right login still works and nothing was refused.
         ApiClient right;
         right.setCore(baseUrl(), serverKey());
-        QVERIFY(loginAs(right, QStringLiteral("admin"), test::AdminPassword).ok());
+        QVERIFY(test::loginAndWait(right, QStringLiteral("admin"), test::AdminPassword).ok());
     }
 
     void errorsComeInWords()
     {
         ApiClient client;
         client.setCore(baseUrl(), serverKey());
-        const ApiResult wrong = loginAs(client, QStringLiteral("admin"), QStringLiteral("not the password"));
+        const ApiResult wrong =
+            test::loginAndWait(client, QStringLiteral("admin"), QStringLiteral("not the password"));
         QCOMPARE(wrong.status, 401);
         QVERIFY(wrong.errorText.contains(QStringLiteral("wrong user name or password")));
         QVERIFY(!client.isLoggedIn());
 
-        QVERIFY(loginAs(client, QStringLiteral("admin"), test::AdminPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("admin"), test::AdminPassword).ok());
         const ApiResult invalid = await([&](QObject *context, ApiClient::Callback done) {
             client.post(QStringLiteral("/api/v1/host-groups"),
                         QJsonObject{{QStringLiteral("name"), QString()}}, context, done);
@@ -166,7 +163,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), serverKey());
-        QVERIFY(loginAs(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
         const ApiResult refused = await([&](QObject *context, ApiClient::Callback done) {
             client.post(QStringLiteral("/api/v1/host-groups"),
                         QJsonObject{{QStringLiteral("name"), QStringLiteral("x")}}, context, done);
@@ -179,7 +176,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), serverKey());
-        QVERIFY(loginAs(client, QStringLiteral("admin"), test::AdminPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("admin"), test::AdminPassword).ok());
         QSignalSpy expired(&client, &ApiClient::sessionExpired);
 
         // The session ends behind the console's back (as a password change or an expiry does).
@@ -197,7 +194,7 @@ private Q_SLOTS:
         QVERIFY(!saved && !read); // held, not answered with a 401
         QCOMPARE(expired.count(), 1);
 
-        QVERIFY(loginAs(client, QStringLiteral("admin"), test::AdminPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("admin"), test::AdminPassword).ok());
         QTRY_VERIFY_WITH_TIMEOUT(saved && read, 20'000);
         QCOMPARE(saved->status, 201);
         QVERIFY2(read->ok(), qPrintable(read->errorText));
@@ -212,7 +209,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), serverKey());
-        QVERIFY(loginAs(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
         QSignalSpy expired(&client, &ApiClient::sessionExpired);
         endSessionsOf(client);
         std::optional<ApiResult> read;
@@ -229,7 +226,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), serverKey());
-        QVERIFY(loginAs(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
         QSignalSpy reachable(&client, &ApiClient::reachableChanged);
         m_bench->api.server().stop();
         const ApiResult failed = getHosts(client); // retried, then given up
@@ -249,7 +246,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(baseUrl(), serverKey());
-        QVERIFY(loginAs(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
+        QVERIFY(test::loginAndWait(client, QStringLiteral("viewer"), test::ViewerPassword).ok());
         EventStreamClient stream(client);
         QSignalSpy connected(&stream, &EventStreamClient::connectedChanged);
         QSignalSpy health(&stream, &EventStreamClient::healthChanged);

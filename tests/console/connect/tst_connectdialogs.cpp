@@ -17,6 +17,7 @@
 #include "console/connect/relogindialog.h"
 #include "shared/tls/identity.h"
 #include "tests/api/managementapibench.h"
+#include "tests/console/consolelogin.h"
 
 using namespace prophasis;
 
@@ -61,7 +62,7 @@ class TestConnectDialogs : public QObject
     std::unique_ptr<test::TestDatabase> m_database;
     std::unique_ptr<test::ManagementApiBench> m_bench;
 
-    QUrl coreUrl() const { return QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_bench->api.port())); }
+    QUrl coreUrl() const { return test::loopbackCoreUrl(m_bench->api.port()); }
     QString serverKey() const { return spkiSha256(m_bench->api.identity().certificate); }
 
 private Q_SLOTS:
@@ -162,10 +163,7 @@ private Q_SLOTS:
     {
         ApiClient client;
         client.setCore(coreUrl(), serverKey());
-        bool loggedIn = false;
-        client.login(QStringLiteral("operator"), test::OperatorPassword, this,
-                     [&loggedIn](const ApiResult &result) { loggedIn = result.ok(); });
-        QTRY_VERIFY_WITH_TIMEOUT(loggedIn, 30'000);
+        QVERIFY(test::loginAndWait(client, QStringLiteral("operator"), test::OperatorPassword).ok());
 
         // The session ends; a call made now (an open form saving) waits for the new login.
         QSignalSpy expired(&client, &ApiClient::sessionExpired);

@@ -26,6 +26,7 @@
 #include "daemon-core/storage/pluginstore.h"
 #include "daemon-core/storage/resultstore.h"
 #include "tests/api/managementapibench.h"
+#include "tests/console/consolelogin.h"
 
 using namespace prophasis;
 
@@ -182,12 +183,8 @@ class TestHostPage : public QObject
     void loginAs(const QString &user, const QString &password)
     {
         QSignalSpy loggedIn(m_client.get(), &ApiClient::loggedIn);
-        bool answered = false;
-        m_client->login(user, password, this, [&answered](const ApiResult &result) {
-            answered = true;
-            QVERIFY2(result.ok(), qPrintable(result.errorText));
-        });
-        QTRY_VERIFY_WITH_TIMEOUT(answered, 20'000);
+        const ApiResult login = test::loginAndWait(*m_client, user, password);
+        QVERIFY2(login.ok(), qPrintable(login.errorText));
         QCOMPARE(loggedIn.count(), 1);
         QCOMPARE(m_client->userName(), user);
     }
@@ -251,7 +248,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(m_bench->api.start(&error), qPrintable(error));
         m_client = std::make_unique<ApiClient>();
-        m_client->setCore(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_bench->api.port())),
+        m_client->setCore(test::loopbackCoreUrl(m_bench->api.port()),
                           spkiSha256(m_bench->api.identity().certificate));
         m_events = std::make_unique<EventStreamClient>(*m_client);
     }

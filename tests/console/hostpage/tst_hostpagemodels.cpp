@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "console/common/statepresentation.h"
 #include "console/common/healthchangemodel.h"
+#include "console/common/statepresentation.h"
 #include "console/hostpage/hostchart.h"
 #include "console/hostpage/hostreport.h"
 #include "console/hostpage/messagerunmodel.h"

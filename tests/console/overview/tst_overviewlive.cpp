@@ -11,6 +11,7 @@
 #include "console/overview/hostlistmodel.h"
 #include "console/overview/overviewpage.h"
 #include "console/overview/servicelistmodel.h"
+#include "tests/console/consolelogin.h"
 #include "tests/support/liveshop.h"
 
 using namespace prophasis;
@@ -71,11 +72,8 @@ private Q_SLOTS:
 
         m_client = std::make_unique<ApiClient>();
         m_client->setCore(m_core->baseUrl(), m_core->spkiSha256());
-        std::optional<ApiResult> login;
-        m_client->login(viewer.username, viewer.password, this,
-                        [&login](const ApiResult &result) { login = result; });
-        QTRY_VERIFY_WITH_TIMEOUT(login.has_value(), 20'000);
-        QVERIFY2(login->ok(), qPrintable(login->errorText));
+        const ApiResult login = test::loginAndWait(*m_client, viewer.username, viewer.password);
+        QVERIFY2(login.ok(), qPrintable(login.errorText));
         m_events = std::make_unique<EventStreamClient>(*m_client);
         m_page = std::make_unique<OverviewPage>(*m_client, *m_events);
         m_page->resize(1366, 768);

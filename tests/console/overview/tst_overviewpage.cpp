@@ -16,6 +16,7 @@
 #include "console/overview/statechipstrip.h"
 #include "daemon-core/engine/healthtracker.h"
 #include "tests/api/managementapibench.h"
+#include "tests/console/consolelogin.h"
 
 using namespace prophasis;
 
@@ -140,13 +141,10 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(m_bench->api.start(&error), qPrintable(error));
         m_client = std::make_unique<ApiClient>();
-        m_client->setCore(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_bench->api.port())),
+        m_client->setCore(test::loopbackCoreUrl(m_bench->api.port()),
                           spkiSha256(m_bench->api.identity().certificate));
-        std::optional<ApiResult> login;
-        m_client->login(QStringLiteral("viewer"), test::ViewerPassword, this,
-                        [&login](const ApiResult &result) { login = result; });
-        QTRY_VERIFY_WITH_TIMEOUT(login.has_value(), 20'000);
-        QVERIFY2(login->ok(), qPrintable(login->errorText));
+        const ApiResult login = test::loginAndWait(*m_client, QStringLiteral("viewer"), test::ViewerPassword);
+        QVERIFY2(login.ok(), qPrintable(login.errorText));
         m_events = std::make_unique<EventStreamClient>(*m_client);
     }
 

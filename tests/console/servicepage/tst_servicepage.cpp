@@ -22,6 +22,7 @@
 #include "daemon-core/storage/resultstore.h"
 #include "shared/tls/identity.h"
 #include "tests/api/managementapibench.h"
+#include "tests/console/consolelogin.h"
 
 using namespace prophasis;
 
@@ -241,12 +242,8 @@ private Q_SLOTS:
         bench.events.start();
 
         ApiClient client;
-        client.setCore(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(bench.api.port())),
-                       spkiSha256(bench.api.identity().certificate));
-        bool loggedIn = false;
-        client.login(QStringLiteral("admin"), test::AdminPassword, this,
-                     [&loggedIn](const ApiResult &result) { loggedIn = result.ok(); });
-        QTRY_VERIFY_WITH_TIMEOUT(loggedIn, 30'000);
+        client.setCore(test::loopbackCoreUrl(bench.api.port()), spkiSha256(bench.api.identity().certificate));
+        QVERIFY(test::loginAndWait(client, QStringLiteral("admin"), test::AdminPassword).ok());
         EventStreamClient events(client);
         events.start({QStringLiteral("health"), QStringLiteral("configuration")});
         QTRY_VERIFY_WITH_TIMEOUT(events.isConnected(), 30'000);
