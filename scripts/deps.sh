@@ -24,8 +24,9 @@ QT_PACKAGES=(qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-l10n-tools qt6-to
 
 # Other libraries: Boost (Beast's HTTP parser), Lua (classifiers, Lua plugins), libarchive (plugin
 # packages), gpgme and the gpg it drives (plugin signatures), OpenSSL (keys, TLS), libcurl (email
-# alerts), nlohmann-json (the agent's Lua worker, which has no Qt), zlib (the status page's gzip).
-OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgmepp-dev gnupg libssl-dev
+# alerts), nlohmann-json (the agent's Lua worker, which has no Qt), zlib (the status page's gzip);
+# the openssl tool gives scripts/run-local.sh the core's key fingerprint for the console.
+OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgmepp-dev gnupg libssl-dev openssl
                  libcurl4-openssl-dev nlohmann-json3-dev zlib1g-dev)
 
 # Only for the tests: a PostgreSQL 15 server and Qt's driver for it (the storage tests run against

@@ -18,6 +18,11 @@ core_log="$prophasis_home/core.log"
 agent_log="$prophasis_home/agent.log"
 core_bin="$repo_root/build/release/daemon-core/prophasis-core"
 agent_bin="$repo_root/build/release/daemon-agent/prophasis-agent"
+console_bin="$repo_root/build/release/console/prophasis-console"
+console_log="$prophasis_home/console.log"
+# The first admin's password, made by this script when it creates the core's data (readable by
+# the user only), so the console can log in without a dialog.
+admin_password_file="$prophasis_home/admin-password"
 
 # How long a program may take to shut down after SIGTERM before it is killed.
 stop_timeout_seconds=20
@@ -56,7 +61,8 @@ if [[ -f $core_dir/core.json ]]; then
     say "reusing the core's data in $core_dir"
 else
     say "creating the core's data in $core_dir"
-    "$core_bin" init --data-dir "$core_dir"
+    (umask 077 && head -c 18 /dev/urandom | base64 >"$admin_password_file")
+    "$core_bin" init --data-dir "$core_dir" --admin-password-file "$admin_password_file"
 fi
 if [[ -f $agent_dir/agent.json ]]; then
     say "reusing the agent's configuration in $agent_dir"
@@ -73,6 +79,7 @@ declare -A log_of=()       # name -> its log file
 declare -A run_start_of=() # name -> where this run's part of its log starts (byte offset)
 echo_pids=()
 stop_signal=""
+console_pid="" # not one of `running`: closing the console leaves the system running
 
 # Starts one program in the background. Its output goes to its log file (kept across runs, the
 # full record) and is echoed here with a prefix. Each program gets its own session so that Ctrl-C
@@ -134,6 +141,7 @@ reap() {
 stop_leftovers() {
     local pid
     for pid in "${running[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    if [[ -n $console_pid ]]; then kill -TERM "$console_pid" 2>/dev/null || true; fi
 }
 trap stop_leftovers EXIT
 trap 'request_stop SIGINT' INT
@@ -153,8 +161,6 @@ agent_listen=$(sed -n 's/.*"listen": *"\([^"]*\)".*/\1/p' "$agent_dir/agent.json
 #     `prophasis-agent new-token` on a reused configuration);
 #   - install the bundled plugins from plugins/ and create the default check and schedule for
 #     this machine;
-#   - start prophasis-console when there is a display ($DISPLAY or $WAYLAND_DISPLAY), otherwise
-#     print the admin login beside the status page URL (printed below).
 # Wait for the core to be ready (GET /healthz) before any of this.
 # ------------------------------------------------------------------------------------------------
 
@@ -164,6 +170,27 @@ for _ in {1..10}; do
     sleep 0.1 || true
     for pid in "${running[@]}"; do kill -0 "$pid" 2>/dev/null || break 2; done
 done
+
+# The console, when there is a display: logged in as admin from the password file and pinned to
+# the core's key (the SHA-256 of its public key, as `prophasis-core init` printed it). Closing it
+# leaves the core and agent running; Ctrl-C here closes it too.
+if [[ -n ${DISPLAY:-}${WAYLAND_DISPLAY:-} && -x $console_bin ]]; then
+    core_key=$(openssl x509 -in "$core_dir/identity.crt" -noout -pubkey |
+        openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+    console_options=(--core https://127.0.0.1:4049 --user admin --core-key "$core_key")
+    # Data made before this script kept the password: the console asks for it.
+    [[ -f $admin_password_file ]] && console_options+=(--password-file "$admin_password_file")
+    # The console logs in once at start: wait until the core says it runs (10 s at most).
+    for _ in {1..50}; do
+        tail -c "+$((run_start_of[core] + 1))" "$core_log" | grep -q "core running" && break
+        sleep 0.2 || true
+    done
+    setsid "$console_bin" "${console_options[@]}" </dev/null >>"$console_log" 2>&1 {lock_fd}>&- &
+    console_pid=$!
+    console_line="pid $console_pid, logged in as admin; log $console_log"
+else
+    console_line="not started (no display): use the status page"
+fi
 
 all_running=true
 for pid in "${running[@]}"; do kill -0 "$pid" 2>/dev/null || all_running=false; done
@@ -175,7 +202,8 @@ Prophasis is running on this machine (data and logs in $prophasis_home):
   core   pid ${running[core]}  SQLite database in $core_dir
          health https://127.0.0.1:4049/healthz, log $core_log
          status page https://127.0.0.1:4049/status, API https://127.0.0.1:4049/api/v1/openapi.json
-         (user admin; its password was printed once when the data was created)
+         (user admin; password in $admin_password_file, or printed once when older data was made)
+  console $console_line
 
 Press Ctrl-C to stop.
 
