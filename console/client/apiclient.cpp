@@ -227,7 +227,8 @@ void ApiClient::finish(const std::shared_ptr<Call> &call, QNetworkReply *reply)
 {
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
+    // An aborted reply (a pin mismatch) is closed: reading it would only warn.
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     if (status == 0) {
         const QString mismatch = reply->property("prophasis.pinMismatch").toString();
         if (call->method == "GET" && call->retriesLeft > 0 && mismatch.isEmpty()) {

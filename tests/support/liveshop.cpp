@@ -121,7 +121,7 @@ bool LiveShop::setUp(QString *error)
     m_serviceId =
         create("/api/v1/services",
                {{QStringLiteral("name"), ServiceName},
-                {QStringLiteral("description"), QStringLiteral("The web shop: up while one web server is")},
+                {QStringLiteral("description"), QStringLiteral("The web shop: up while one web server is up")},
                 {QStringLiteral("redundancy_groups"),
                  QJsonArray{QJsonObject{
                      {QStringLiteral("name"), QStringLiteral("web servers")},
