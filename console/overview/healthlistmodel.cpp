@@ -50,6 +50,21 @@ int HealthListModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
+int HealthListModel::columnCount(const QModelIndex &parent) const
+{
+    // Views and proxies ask for this on every paint: count the titles once.
+    if (m_columnCount < 0)
+        m_columnCount = int(columnTitles().size());
+    return parent.isValid() ? 0 : m_columnCount;
+}
+
+QVariant HealthListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    return columnTitles().value(section);
+}
+
 QHash<int, QByteArray> HealthListModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractTableModel::roleNames();

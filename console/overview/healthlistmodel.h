@@ -32,6 +32,8 @@ public:
     explicit HealthListModel(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     // Applies a report's answer (JSON as the API sends it). False when it was not one.
@@ -59,6 +61,8 @@ protected:
     // "host" or "service": which health events are ours.
     virtual QString subject() const = 0;
     virtual HealthListReport parse(const QJsonObject &json) const = 0;
+    // The columns' titles, in column order (their number is the column count).
+    virtual QStringList columnTitles() const = 0;
     // The state column's roles, shared by both lists: colour and words, so colour is never the
     // only signal.
     QVariant stateData(const HealthRow &row, int role) const;
@@ -75,6 +79,7 @@ private:
     void setCounts(const StateCounts &counts);
 
     StateCounts m_counts;
+    mutable int m_columnCount = -1; // columnTitles().size(), once asked
     QDateTime m_generated;
 };
 

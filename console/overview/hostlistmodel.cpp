@@ -12,11 +12,6 @@ HostListModel::HostListModel(QObject *parent)
 {
 }
 
-int HostListModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
 QString HostListModel::seriesText(const StateCounts &series)
 {
     QStringList parts;
@@ -73,24 +68,9 @@ QVariant HostListModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant HostListModel::headerData(int section, Qt::Orientation orientation, int role) const
+QStringList HostListModel::columnTitles() const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case StateColumn:
-        return tr("State");
-    case NameColumn:
-        return tr("Host");
-    case AddressColumn:
-        return tr("Address");
-    case SeriesColumn:
-        return tr("Checks");
-    case NewestResultColumn:
-        return tr("Newest result");
-    default:
-        return {};
-    }
+    return {tr("State"), tr("Host"), tr("Address"), tr("Checks"), tr("Newest result")};
 }
 
 QString HostListModel::subject() const

@@ -22,9 +22,7 @@ public:
 
     explicit HostListModel(QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // "2 Critical · 5 OK": the non-zero states, worst first; "No checks" when there are none.
     static QString seriesText(const StateCounts &series);
@@ -32,6 +30,7 @@ public:
 protected:
     QString subject() const override;
     HealthListReport parse(const QJsonObject &json) const override;
+    QStringList columnTitles() const override; // in Column order
 };
 
 } // namespace prophasis

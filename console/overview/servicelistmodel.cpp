@@ -7,11 +7,6 @@ ServiceListModel::ServiceListModel(QObject *parent)
 {
 }
 
-int ServiceListModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
 QVariant ServiceListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -36,20 +31,9 @@ QVariant ServiceListModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant ServiceListModel::headerData(int section, Qt::Orientation orientation, int role) const
+QStringList ServiceListModel::columnTitles() const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case StateColumn:
-        return tr("State");
-    case NameColumn:
-        return tr("Service");
-    case DescriptionColumn:
-        return tr("Description");
-    default:
-        return {};
-    }
+    return {tr("State"), tr("Service"), tr("Description")};
 }
 
 QString ServiceListModel::subject() const

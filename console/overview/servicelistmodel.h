@@ -20,13 +20,12 @@ public:
 
     explicit ServiceListModel(QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     QString subject() const override;
     HealthListReport parse(const QJsonObject &json) const override;
+    QStringList columnTitles() const override; // in Column order
 };
 
 } // namespace prophasis
