@@ -90,15 +90,8 @@ public:
     HttpsAnswer call(const QByteArray &method, const QByteArray &target, const QString &token = {},
                      const QJsonObject &body = {})
     {
-        QList<std::pair<QByteArray, QByteArray>> headers;
-        if (!token.isEmpty())
-            headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token.toLatin1()});
-        QByteArray payload;
-        if (!body.isEmpty()) {
-            headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-            payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        }
-        return request(method, target, headers, payload);
+        const JsonCall json = jsonCall(token, body);
+        return request(method, target, json.headers, json.body);
     }
 
     // A session token; empty (and a warning) when the login was refused.

@@ -85,4 +85,24 @@ inline HttpsAnswer httpsRequest(const QHostAddress &address, quint16 port, const
     return answer;
 }
 
+// The headers and body of a JSON API call: a bearer token (none when empty) and a JSON body (none
+// when empty).
+struct JsonCall
+{
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+};
+
+inline JsonCall jsonCall(const QString &token, const QJsonObject &body)
+{
+    JsonCall call;
+    if (!token.isEmpty())
+        call.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token.toLatin1()});
+    if (!body.isEmpty()) {
+        call.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+        call.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    return call;
+}
+
 } // namespace prophasis::test

@@ -167,15 +167,8 @@ HttpsAnswer CoreProcess::request(const QByteArray &method, const QByteArray &tar
 HttpsAnswer CoreProcess::call(const QByteArray &method, const QByteArray &target, const QString &token,
                               const QJsonObject &body)
 {
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    if (!token.isEmpty())
-        headers.append({QByteArrayLiteral("Authorization"), "Bearer " + token.toLatin1()});
-    QByteArray payload;
-    if (!body.isEmpty()) {
-        headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-        payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    }
-    return request(method, target, headers, payload);
+    const JsonCall json = jsonCall(token, body);
+    return request(method, target, json.headers, json.body);
 }
 
 QString CoreProcess::login(const QString &username, const QString &password)
