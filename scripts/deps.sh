@@ -41,6 +41,9 @@ OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgme
 # page in bench/statuspage (it speaks TLS).
 TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4 python3-aiosmtpd prometheus
                openapi-specification python3-jsonschema chromium wrk)
+# spin (with gcc, which builds its verifier) checks the model of the scheduler and dispatcher
+# (tests/model, docs/RELIABILITY.md).
+TEST_PACKAGES+=(spin)
 
 # --- Helpers ------------------------------------------------------------------------------------
 
