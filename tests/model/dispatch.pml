@@ -15,6 +15,8 @@
  * Switches (spin -D...):
  *   MAXINFLIGHT=n          DispatcherLimits::maxInFlight (1: one hanging agent holds the only slot;
  *                          2: the per-agent rule is not hidden behind the global bound)
+ *   QMAX=n                 DispatcherLimits::maxQueuePerAgent (1: queues run full; 2: pump's round
+ *                          robin sends an agent with more waiting to the back of the line)
  *   BROKEN_NO_TIMEOUT      drops AgentClient::onTimer: a job on a hanging agent never ends
  *   BROKEN_TWO_AT_ONCE     Dispatcher::enqueue, markReady and pump forget queue.current: an
  *                          agent's next job may start while one runs
@@ -30,7 +32,9 @@
 
 #define NA 2        /* agents: agent 0 may hang, agent 1 always answers (maybe late) */
 #define NS 3        /* series (host, check, plugin) */
-#define QMAX 1      /* DispatcherLimits::maxQueuePerAgent */
+#ifndef QMAX
+#define QMAX 1 /* DispatcherLimits::maxQueuePerAgent */
+#endif
 #define MAXLATE 1   /* SchedulerOptions::maxLateness */
 #define DEADLINE 2  /* a job's total deadline: plugin timeout + DispatcherLimits::deadlineMargin */
 #define MAXMANUAL 1 /* "check now" requests (Scheduler::runNow) */
