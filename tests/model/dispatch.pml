@@ -101,7 +101,7 @@ bool agHung[NA];
 byte repId[NA];
 bool repPending[NA];
 
-/* ---- slotmath.cpp (one SlotTiming per series; the host offset is offset[s]) ---------------- */
+/* ---- daemon-core/scheduler/slotmath.cpp (one SlotTiming per series, host offset offset[s]) -- */
 
 /* firstSlotAtOrAfter(timing, offsetMs, t) */
 inline firstSlotAtOrAfter(s, t, out)
@@ -135,7 +135,7 @@ inline slotsBetween(s, from, to, out)
     fi
 }
 
-/* ---- dispatcher.cpp ------------------------------------------------------------------------ */
+/* ---- daemon-core/dispatch/dispatcher.cpp, agentclient.cpp, agentjob.cpp --------------------- */
 
 /* Dispatcher::markReady + schedulePump */
 inline markReady(a)
@@ -189,9 +189,9 @@ inline enqueue(s, manual, outcome)
     fi
 }
 
-/* AgentClient::send: the request goes out on the agent's connection, armed with its deadline.
- * The code answers a second request while one runs with an internal error; the dispatcher must
- * never make it. */
+/* agentclient.cpp: AgentClient::send: the request goes out on the agent's connection, armed
+ * with its deadline. The code answers a second request while one runs with an internal error;
+ * the dispatcher must never make it. */
 inline send(a)
 {
     assert(openReq[a] == 0); /* one job at a time per agent */
@@ -201,7 +201,8 @@ inline send(a)
     agReq[a] = reqCount[a]
 }
 
-/* Dispatcher::startJob + AgentJob::start (the configuration is fixed: resolve() gives Run) */
+/* Dispatcher::startJob + agentjob.cpp: AgentJob::start (the configuration is fixed: resolve()
+ * gives Run) */
 inline startJob(a, s, manual)
 {
     inFlight++;
@@ -272,7 +273,7 @@ inline onJobFinished(a, timedOut)
     fi
 }
 
-/* ---- scheduler.cpp ------------------------------------------------------------------------- */
+/* ---- daemon-core/scheduler/scheduler.cpp, schedulerdriver.cpp ------------------------------ */
 
 /* Scheduler::offer: the answer of the sink (Dispatcher::enqueue) is counted. */
 inline offerRegular(s)
@@ -348,8 +349,9 @@ inline runDue()
 
 #define dueNow (nextSlot[0] <= tick || nextSlot[1] <= tick || nextSlot[2] <= tick)
 
-/* AgentClient::onTimer (Phase::Waiting): the deadline passed without an answer; the socket is
- * dropped (a late answer on it is never read) and the job fails with a timeout. */
+/* agentclient.cpp: AgentClient::onTimer (Phase::Waiting): the deadline passed without an
+ * answer; the socket is dropped (a late answer on it is never read) and the job fails with a
+ * timeout. */
 #ifdef BROKEN_NO_TIMEOUT
 #define TIMER_BRANCH(A) :: false -> skip
 #else
@@ -360,9 +362,9 @@ inline runDue()
     }
 #endif
 
-/* AgentClient::onReadyRead → complete → AgentJob::finishWithRun: an answer on the live
- * connection finishes the job; one for a request already timed out came on a dropped socket
- * and is never read. */
+/* agentclient.cpp: AgentClient::onReadyRead → complete → agentjob.cpp: AgentJob::finishWithRun:
+ * an answer on the live connection finishes the job; one for a request already timed out came on
+ * a dropped socket and is never read. */
 #define REPLY_BRANCH(A)                                                                        \
     :: d_step { repPending[A] ->                                                               \
         repPending[A] = false;                                                                 \
@@ -388,9 +390,9 @@ proctype CoreEventLoop()
 
 end:
     do
-    /* SchedulerDriver::fire → Scheduler::runDue */
+    /* schedulerdriver.cpp: SchedulerDriver::fire → scheduler.cpp: Scheduler::runDue */
     :: d_step { !schedulerDone && dueNow -> runDue(); clearScratch() }
-    /* SchedulerDriver::stop (the core stops; nothing is due at this tick any more) */
+    /* schedulerdriver.cpp: SchedulerDriver::stop (the core stops; nothing due at this tick) */
     :: atomic { !schedulerDone && tick == HORIZON && !dueNow -> schedulerDone = true }
     /* Scheduler::runNow ("check now" from the API) on series 1, offered as a manual job */
     :: d_step { !schedulerDone && manualOffered < MAXMANUAL ->
@@ -411,9 +413,11 @@ end:
     od
 }
 
-/* prophasis-agent on host A: takes the newest request that reached it (an older one's
- * connection was dropped by the core) and answers it at some moment; agent 0 may instead hang on
- * a request forever (accepts the connection, never answers). */
+/* prophasis-agent on host A (daemon-agent/app/agentapi.cpp, the run route; daemon-agent/runner):
+ * takes the newest request that reached it (an older one's connection was dropped by the core)
+ * and answers it at some moment; agent 0 may instead hang on a request forever (accepts the
+ * connection, never answers). The real agent would run the older request on as well
+ * (PluginExecutor runs several at once): see docs/RELIABILITY.md. */
 proctype Agent(byte A)
 {
 end:
