@@ -31,6 +31,10 @@ if (($# == 0)); then
     set -- $(cd tests/fuzz/corpus && ls)
 fi
 
+# The package harness makes and removes a folder per run: on tmpfs that is ten times faster.
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+    export TMPDIR=/dev/shm
+fi
 failed=0
 summary=()
 for harness in "$@"; do

@@ -8,6 +8,10 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus" "$work/artifacts"
 cp -r "$corpus/." "$work/corpus/"
 cd "$work"
+# The package harness makes and removes a folder per run: on tmpfs that is ten times faster.
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+    export TMPDIR=/dev/shm
+fi
 # -rss_limit_mb: a parser that balloons is a finding too; -timeout: one input may take 10 s at most.
 "$harness" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/" "$work/corpus"
