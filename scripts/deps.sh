@@ -44,6 +44,9 @@ TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lu
 # spin (with gcc, which builds its verifier) checks the model of the scheduler and dispatcher
 # (tests/model, docs/RELIABILITY.md).
 TEST_PACKAGES+=(spin)
+# clang and its runtime libraries (libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer) build
+# and run the fuzz harnesses under tests/fuzz (the `fuzz` preset), which the test command runs briefly.
+TEST_PACKAGES+=(clang libclang-rt-14-dev)
 
 # --- Helpers ------------------------------------------------------------------------------------
 
