@@ -19,13 +19,19 @@ while [[ $# -gt 0 && $1 == --* ]]; do
         *) printf 'run-spin.sh: unknown option %s\n' "$1" >&2; exit 2 ;;
     esac
 done
-[[ $# -ge 2 ]] || { printf 'Usage: %s [--ltl NAME] [--expect-violation] MODEL.pml WORKDIR [-D...]\n' "$0" >&2; exit 2; }
+if [[ $# -lt 2 ]]; then
+    printf 'Usage: %s [--ltl NAME] [--expect-violation] MODEL.pml WORKDIR [-D...]\n' "$0" >&2
+    exit 2
+fi
 model=$1
 workdir=$2
 shift 2
 defines=("$@")
 
-command -v spin >/dev/null || { printf 'run-spin.sh: spin is not installed (scripts/deps.sh --test)\n' >&2; exit 1; }
+if ! command -v spin >/dev/null; then
+    printf 'run-spin.sh: spin is not installed (scripts/deps.sh --test)\n' >&2
+    exit 1
+fi
 command -v gcc >/dev/null || { printf 'run-spin.sh: gcc is not installed\n' >&2; exit 1; }
 
 # Each variant in its own folder: CTest may run them at the same time, and the trail file spin
