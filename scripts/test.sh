@@ -57,5 +57,14 @@ stage configure cmake --preset dev
 stage build cmake --build --preset dev
 stage test ctest --preset dev "$@"
 
+# The fuzz harnesses (tests/fuzz), each a few seconds on its seed corpus plus its saved crash
+# inputs, in their own clang build (build/fuzz, only the parser libraries). Adds about a minute
+# with a warm compiler cache, three to five minutes cold. Skipped when CTest arguments pick tests
+# (someone iterating on a few) or with PROPHASIS_SKIP_FUZZ=1; scripts/fuzz.sh runs them longer.
+if (($# == 0)) && [[ ${PROPHASIS_SKIP_FUZZ:-0} != 1 ]]; then
+    stage fuzz-build bash -c 'cmake --preset fuzz >/dev/null && cmake --build build/fuzz --target prophasis_fuzzers'
+    stage fuzz ctest --test-dir build/fuzz -L fuzz --output-on-failure -j2
+fi
+
 printf '\nAll stages passed:\n'
 printf '  %s\n' "${summary[@]}" "$(printf '%-10s %s' total "$(format_seconds "$SECONDS")")"
