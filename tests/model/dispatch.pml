@@ -21,6 +21,8 @@
  *   BROKEN_TWO_AT_ONCE     Dispatcher::enqueue, markReady and pump forget queue.current: an
  *                          agent's next job may start while one runs
  *   BROKEN_SKIP_UNCOUNTED  Scheduler::handleDue forgets to count the older slots it passes over
+ *   BROKEN_DRIVER_STALLS   SchedulerDriver stops re-arming its timer after a while (the original
+ *                          Prophasis stalled its scheduler like this)
  */
 
 #ifndef MAXINFLIGHT
@@ -391,7 +393,11 @@ proctype CoreEventLoop()
 end:
     do
     /* schedulerdriver.cpp: SchedulerDriver::fire → scheduler.cpp: Scheduler::runDue */
+#ifdef BROKEN_DRIVER_STALLS
+    :: d_step { !schedulerDone && dueNow && tick < HORIZON - 1 -> runDue(); clearScratch() }
+#else
     :: d_step { !schedulerDone && dueNow -> runDue(); clearScratch() }
+#endif
     /* schedulerdriver.cpp: SchedulerDriver::stop (the core stops; nothing due at this tick) */
     :: atomic { !schedulerDone && tick == HORIZON && !dueNow -> schedulerDone = true }
     /* Scheduler::runNow ("check now" from the API) on series 1, offered as a manual job */
