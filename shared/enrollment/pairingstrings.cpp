@@ -126,7 +126,13 @@ std::optional<JoinString> JoinString::decode(QStringView text, QString *error)
     if (!pin)
         return std::nullopt;
     result.spkiSha256 = *pin;
-    if (!result.core.isValid() || result.core.scheme() != QLatin1String("https") || result.core.host().isEmpty()) {
+    // Only https://host:port: the agent puts its own path on it, and a user name, query or
+    // fragment would be carried into its requests (found by tests/fuzz/fuzz_pairingstrings).
+    const bool onlyHostAndPort = result.core.userInfo().isEmpty() && !result.core.hasQuery() &&
+                                 !result.core.hasFragment() &&
+                                 (result.core.path().isEmpty() || result.core.path() == QLatin1String("/"));
+    if (!result.core.isValid() || result.core.scheme() != QLatin1String("https") ||
+        result.core.host().isEmpty() || !onlyHostAndPort) {
         *error = QStringLiteral("the core address in this join string is not an https:// URL");
         return std::nullopt;
     }
