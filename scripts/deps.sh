@@ -38,9 +38,10 @@ OTHER_LIBRARIES=(libboost-dev liblua5.4-dev libarchive-dev libgpgme-dev libgpgme
 # openapi-specification (the official OpenAPI 3.0 JSON Schema) and python3-jsonschema validate the
 # core's OpenAPI document (tests/api/tst_openapi.cpp); chromium is the real headless browser the
 # status page is tested in (phone and desktop size, screenshots for the docs); wrk loads the status
-# page in bench/statuspage (it speaks TLS).
+# page in bench/statuspage (it speaks TLS); sslscan scans the core's and the agent's TLS ports for
+# old protocols and weak ciphers (tests/security).
 TEST_PACKAGES=(postgresql libqt6sql6-psql xvfb xauth monitoring-plugins-basic lua5.4 python3-aiosmtpd prometheus
-               openapi-specification python3-jsonschema chromium wrk)
+               openapi-specification python3-jsonschema chromium wrk sslscan)
 # spin (with gcc, which builds its verifier) checks the model of the scheduler and dispatcher
 # (tests/model, docs/RELIABILITY.md).
 TEST_PACKAGES+=(spin)
