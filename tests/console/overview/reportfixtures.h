@@ -36,39 +36,33 @@ inline ServiceSummary serviceSummary(const QString &name, State state, const QUu
     return service;
 }
 
-// Rows worst first and counted, as buildHostsReport() makes them.
-inline QJsonObject hostsJson(const QList<HostSummary> &hosts)
+// Rows worst first and counted, as buildHostsReport() and buildServicesReport() make them.
+template <typename Report, typename Summary>
+Report worstFirstReport(const QList<Summary> &rows, QList<Summary> Report::*list)
 {
-    HostsReport report;
+    Report report;
     report.generated = QDateTime(QDate(2026, 11, 25), QTime(12, 0, 5), Qt::UTC);
     QList<HealthEntry> order;
-    QHash<QUuid, HostSummary> byId;
-    for (const HostSummary &host : hosts) {
-        order.append({host.id, host.name, host.state});
-        byId.insert(host.id, host);
-        report.counts.add(host.state);
+    QHash<QUuid, Summary> byId;
+    for (const Summary &row : rows) {
+        order.append({row.id, row.name, row.state});
+        byId.insert(row.id, row);
+        report.counts.add(row.state);
     }
     sortWorstFirst(order);
     for (const HealthEntry &entry : order)
-        report.hosts.append(byId.value(entry.id));
-    return toJson(report);
+        (report.*list).append(byId.value(entry.id));
+    return report;
+}
+
+inline QJsonObject hostsJson(const QList<HostSummary> &hosts)
+{
+    return toJson(worstFirstReport(hosts, &HostsReport::hosts));
 }
 
 inline QJsonObject servicesJson(const QList<ServiceSummary> &services)
 {
-    ServicesReport report;
-    report.generated = QDateTime(QDate(2026, 11, 25), QTime(12, 0, 5), Qt::UTC);
-    QList<HealthEntry> order;
-    QHash<QUuid, ServiceSummary> byId;
-    for (const ServiceSummary &service : services) {
-        order.append({service.id, service.name, service.state});
-        byId.insert(service.id, service);
-        report.counts.add(service.state);
-    }
-    sortWorstFirst(order);
-    for (const HealthEntry &entry : order)
-        report.services.append(byId.value(entry.id));
-    return toJson(report);
+    return toJson(worstFirstReport(services, &ServicesReport::services));
 }
 
 inline QJsonObject healthEvent(const QString &subject, const QUuid &id, const QString &name, State from,
