@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "console/common/statepresentation.h"
+#include "shared/json/jsonreader.h"
 
 namespace prophasis {
 
@@ -14,8 +15,7 @@ QList<HealthChangeRow> parseHealthChanges(const QJsonArray &changes)
     rows.reserve(changes.size());
     for (const QJsonValue &value : changes) {
         const QJsonObject change = value.toObject();
-        rows.append({QDateTime::fromString(change.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs)
-                         .toUTC(),
+        rows.append({fromJsonTime(change.value(QStringLiteral("time"))),
                      change.value(QStringLiteral("subject")).toString(),
                      QUuid::fromString(change.value(QStringLiteral("id")).toString()),
                      stateFromWire(change.value(QStringLiteral("from")).toString()),

@@ -5,15 +5,11 @@
 #include <algorithm>
 
 #include "shared/json/entityjson.h"
+#include "shared/json/jsonreader.h"
 
 namespace prophasis {
 
 namespace {
-
-QDateTime readTime(const QJsonValue &value)
-{
-    return QDateTime::fromString(value.toString(), Qt::ISODateWithMs).toUTC();
-}
 
 template <typename E>
 E readEnum(const QJsonValue &value, E fallback)
@@ -59,7 +55,7 @@ ChartData parseChartData(const QJsonObject &json)
     chart.points.reserve(points.size());
     for (const QJsonValue &value : points) {
         const QJsonObject point = value.toObject();
-        chart.points.append({readTime(point.value(QStringLiteral("time"))).toMSecsSinceEpoch(),
+        chart.points.append({fromJsonTime(point.value(QStringLiteral("time"))).toMSecsSinceEpoch(),
                              point.value(QStringLiteral("min")).toDouble(),
                              point.value(QStringLiteral("avg")).toDouble(),
                              point.value(QStringLiteral("max")).toDouble(),
@@ -84,9 +80,9 @@ std::optional<HostReport> parseHostReport(const QJsonObject &json, QString *erro
     report.enabled = host.value(QStringLiteral("enabled")).toBool(true);
     report.state = readEnum(host.value(QStringLiteral("state")), State::NoData);
     if (host.value(QStringLiteral("newest_result")).isString())
-        report.newestResult = readTime(host.value(QStringLiteral("newest_result")));
-    report.from = readTime(json.value(QStringLiteral("from")));
-    report.to = readTime(json.value(QStringLiteral("to")));
+        report.newestResult = fromJsonTime(host.value(QStringLiteral("newest_result")));
+    report.from = fromJsonTime(json.value(QStringLiteral("from")));
+    report.to = fromJsonTime(json.value(QStringLiteral("to")));
     report.points = json.value(QStringLiteral("points")).toInt();
 
     for (const QJsonValue &value : json.value(QStringLiteral("series")).toArray()) {
@@ -111,8 +107,8 @@ std::optional<HostReport> parseHostReport(const QJsonObject &json, QString *erro
         const QString seriesName = series.displayName();
         for (const QJsonValue &runValue : object.value(QStringLiteral("messages")).toArray()) {
             const QJsonObject run = runValue.toObject();
-            series.messages.append({seriesName, readTime(run.value(QStringLiteral("first"))),
-                                    readTime(run.value(QStringLiteral("last"))),
+            series.messages.append({seriesName, fromJsonTime(run.value(QStringLiteral("first"))),
+                                    fromJsonTime(run.value(QStringLiteral("last"))),
                                     run.value(QStringLiteral("count")).toInt(1),
                                     run.value(QStringLiteral("message")).toString(),
                                     readEnum(run.value(QStringLiteral("type")), ResultType::Success),

@@ -3,6 +3,7 @@
 #include <QSettings>
 
 #include "console/common/statepresentation.h"
+#include "shared/json/jsonreader.h"
 
 namespace prophasis {
 
@@ -23,7 +24,7 @@ std::optional<HealthNotice> HealthNotice::fromEvent(const QJsonObject &data)
     notice.name = data.value(QLatin1String("name")).toString();
     notice.from = stateFromWire(data.value(QLatin1String("from")).toString());
     notice.to = stateFromWire(data.value(QLatin1String("to")).toString());
-    notice.time = QDateTime::fromString(data.value(QLatin1String("time")).toString(), Qt::ISODateWithMs);
+    notice.time = fromJsonTime(data.value(QLatin1String("time")));
     return notice;
 }
 

@@ -7,19 +7,12 @@
 #include <functional>
 
 #include "console/common/statepresentation.h"
+#include "shared/json/jsonreader.h"
 #include "shared/json/statecountsjson.h"
 
 namespace prophasis {
 
 namespace {
-
-QDateTime readTime(const QJsonValue &value)
-{
-    if (!value.isString())
-        return {};
-    QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
-    return time.isValid() ? time.toUTC() : QDateTime();
-}
 
 HealthEntry readKey(const QJsonObject &object)
 {
@@ -52,7 +45,7 @@ HealthListReport readReport(const QJsonObject &json, QLatin1String listName,
     }
     sortRows(report.rows);
     report.counts = stateCountsFromJson(json.value(QLatin1String("counts")).toObject());
-    report.generated = readTime(json.value(QLatin1String("generated")));
+    report.generated = fromJsonTime(json.value(QLatin1String("generated")));
     report.valid = true;
     return report;
 }
@@ -67,7 +60,7 @@ HealthListReport parseHostsReport(const QJsonObject &json)
         row.address = object.value(QLatin1String("address")).toString();
         row.enabled = object.value(QLatin1String("enabled")).toBool(true);
         row.series = stateCountsFromJson(object.value(QLatin1String("series")).toObject());
-        row.newestResult = readTime(object.value(QLatin1String("newest_result")));
+        row.newestResult = fromJsonTime(object.value(QLatin1String("newest_result")));
         return row;
     });
 }

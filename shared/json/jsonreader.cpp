@@ -196,6 +196,14 @@ QJsonValue toJsonTimeOrNull(const QDateTime &time)
     return time.isValid() ? QJsonValue(toJsonTime(time)) : QJsonValue(QJsonValue::Null);
 }
 
+QDateTime fromJsonTime(const QJsonValue &value)
+{
+    if (!value.isString())
+        return {};
+    const QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    return time.isValid() ? time.toUTC() : QDateTime();
+}
+
 QString toJsonId(const QUuid &id)
 {
     return id.isNull() ? QString() : id.toString(QUuid::WithoutBraces);

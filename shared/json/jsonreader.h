@@ -86,6 +86,8 @@ private:
 // One format for times on the wire: ISO 8601 in UTC with milliseconds.
 QString toJsonTime(const QDateTime &time);
 QJsonValue toJsonTimeOrNull(const QDateTime &time);
+// Reads what toJsonTime() wrote (in UTC); invalid for null, a non-string or an unreadable time.
+QDateTime fromJsonTime(const QJsonValue &value);
 QString toJsonId(const QUuid &id);
 QJsonArray toJsonIds(const QList<QUuid> &ids);
 QJsonObject toJson(const Variables &variables);
